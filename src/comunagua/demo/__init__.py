@@ -1,0 +1,1 @@
+"""Synthetic demo committees: deterministic, seeded, one module per flow."""

@@ -1,0 +1,42 @@
+"""Money: Decimal from input to output, and the only place where amounts are rounded.
+
+A committee rounds a bill's total to a unit it chooses (Bs 0.10 is common, since coins of less
+are rare); every line is kept to the centavo. Both roundings are half-up, as people do by hand.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+class MoneyError(ValueError):
+    """An amount or a rounding unit that cannot be money."""
+
+
+def as_decimal(value: Decimal | int | str) -> Decimal:
+    """Exact conversion; floats are refused because they already lost the centavos."""
+    if isinstance(value, float):
+        raise MoneyError("floats are not accepted for money; pass a str or Decimal")
+    try:
+        result = Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise MoneyError(f"not a number: {value!r}") from exc
+    if not result.is_finite():
+        raise MoneyError(f"not a finite number: {value!r}")
+    return result
+
+
+def round_to_unit(amount: Decimal | int | str, unit: Decimal | str = CENT) -> Decimal:
+    """Round half-up to a multiple of `unit` (0.01, 0.10, 0.50, 1 ...), keeping unit's places."""
+    amount = as_decimal(amount)
+    unit = as_decimal(unit)
+    if unit <= 0:
+        raise MoneyError(f"rounding unit must be positive, got {unit}")
+    units = (amount / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    # Keep the unit's decimal places: 12.3 rounded to 0.10 reads "12.30".
+    return (units * unit).quantize(Decimal(1).scaleb(min(unit.as_tuple().exponent, 0)))
+
+
+def cents(amount: Decimal | int | str) -> Decimal:
+    """Round a line amount to the centavo."""
+    return round_to_unit(amount, CENT)

@@ -1,0 +1,222 @@
+"""Forms turn what a volunteer typed into typed values; services decide what is allowed.
+Querysets are set per request so a form never offers another committee's records."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comunagua.lib.numbers import parse_decimal
+
+from .models import Connection, Member, Meter, Sector
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DecimalInputField(forms.DecimalField):
+    """Accepts "1234,5", "1.234,5" and "1234.5": people type a comma, spreadsheets a point."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(str(value))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class ReadingField(DecimalInputField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)
+
+
+def _coordinate(label, limit: int) -> DecimalInputField:
+    return DecimalInputField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-limit),
+        max_value=Decimal(limit),
+    )
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "first_names",
+            "last_names",
+            "id_document",
+            "code",
+            "phone",
+            "gender",
+            "household_size",
+            "joined_on",
+            "status",
+            "notes",
+        ]
+        widgets = {"joined_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.committee = committee
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+
+    def clean_joined_on(self):
+        joined = self.cleaned_data.get("joined_on")
+        if joined and joined > date.today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return joined
+
+
+class _SectorChoice(forms.ModelChoiceField):
+    def __init__(self, committee, **kwargs):
+        super().__init__(
+            queryset=Sector.objects.filter(committee=committee),
+            required=False,
+            label=_("sector"),
+            **kwargs,
+        )
+
+
+class ConnectionForm(forms.ModelForm):
+    """A connection and its lot in one form; on creation also its holder and first meter."""
+
+    sector = forms.ModelChoiceField(queryset=Sector.objects.none(), required=False)
+    address = forms.CharField(label=_("address"), max_length=200)
+    reference = forms.CharField(label=_("plot reference (block / lot)"), required=False)
+    latitude = _coordinate(_("latitude"), 90)
+    longitude = _coordinate(_("longitude"), 180)
+
+    class Meta:
+        model = Connection
+        fields = ["number", "category", "has_sewer", "status", "connected_on", "closed_on", "notes"]
+        widgets = {
+            "connected_on": DateInput(),
+            "closed_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+        self.instance.committee = committee
+        self.fields["sector"] = _SectorChoice(committee)
+        if self.instance.pk:
+            lot = self.instance.lot
+            for name in ("sector", "address", "reference", "latitude", "longitude"):
+                self.initial.setdefault(name, getattr(lot, name + ("_id" if name == "sector" else "")))
+            # The number is the connection's identity on bills and readings: not edited here.
+            self.fields["number"].disabled = True
+        else:
+            self.fields["holder"] = forms.ModelChoiceField(
+                queryset=Member.objects.filter(committee=committee).order_by(
+                    "last_names", "first_names"
+                ),
+                required=False,
+                label=_("holder"),
+            )
+            self.fields["meter_serial"] = forms.CharField(
+                label=_("meter serial number"), required=False, max_length=40
+            )
+            self.fields["meter_digits"] = forms.IntegerField(
+                label=_("dial digits (whole m³)"), min_value=3, max_value=9, initial=5
+            )
+            self.fields["meter_reading"] = ReadingField(
+                label=_("reading at installation (m³)"), initial=Decimal(0)
+            )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.Meta.fields if name in data}
+        fields.update({n: data[n] for n in ("sector", "address", "reference", "latitude", "longitude")})
+        if not self.instance.pk:
+            fields["holder"] = data.get("holder")
+            if data.get("meter_serial"):
+                fields["meter"] = {
+                    "serial": data["meter_serial"],
+                    "digits": data["meter_digits"],
+                    "installed_on": data.get("connected_on") or date.today(),
+                    "initial_reading": data["meter_reading"],
+                }
+        else:
+            fields.pop("number", None)
+        return fields
+
+
+class TransferForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("new holder"))
+    on = forms.DateField(label=_("from"), widget=DateInput(), initial=date.today)
+    reason = forms.CharField(label=_("reason"), required=False, max_length=200)
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(committee=committee).order_by(
+            "last_names", "first_names"
+        )
+
+
+class MeterForm(forms.Form):
+    """Install a first meter, or replace the one in service."""
+
+    serial = forms.CharField(label=_("new meter serial number"), max_length=40)
+    brand = forms.CharField(label=_("brand / model"), max_length=60, required=False)
+    digits = forms.IntegerField(
+        label=_("dial digits (whole m³)"), min_value=3, max_value=9, initial=5
+    )
+    on = forms.DateField(label=_("date of the change"), widget=DateInput(), initial=date.today)
+    initial_reading = ReadingField(label=_("reading of the new meter (m³)"), initial=Decimal(0))
+
+    def __init__(self, *args, current: Meter | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        if current is not None:
+            self.fields["final_reading"] = ReadingField(
+                label=_("last reading of the meter removed (m³)")
+            )
+            self.fields["reason"] = forms.CharField(
+                label=_("reason for removal"), max_length=200, required=False
+            )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > date.today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload a .xlsx or .csv file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -1,0 +1,403 @@
+"""Reading an existing register from a spreadsheet (.xlsx) or a .csv file.
+
+One row per connection. A member who holds several connections appears on several rows with
+the same ID document (or the same names when there is no document). Headers are matched
+loosely in Spanish or English. The preview and the import read the same checks: an import is
+all or nothing, and every bad row is listed with its line number and the reason.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from comunagua.lib.numbers import parse_decimal
+
+from .models import Connection, Gender, Member, Meter
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def _key(text: str) -> str:
+    """'Número de conexión' -> 'numero_de_conexion'."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+# Column -> accepted header spellings (after _key); the first is the one the docs use.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("numero_conexion", "numero_de_conexion", "conexion", "nro_conexion", "n_conexion",
+               "connection", "connection_number", "number"),
+    "first_names": ("nombres", "nombre", "first_names", "first_name"),
+    "last_names": ("apellidos", "apellido", "last_names", "last_name"),
+    "id_document": ("ci", "carnet", "documento", "carnet_de_identidad", "id_document"),
+    "member_code": ("numero_socio", "nro_socio", "codigo_socio", "member_number", "member_code"),
+    "phone": ("telefono", "celular", "phone"),
+    "gender": ("genero", "sexo", "gender"),
+    "household_size": ("personas", "miembros_familia", "familia", "household_size"),
+    "joined_on": ("fecha_ingreso", "fecha_de_ingreso", "joined_on"),
+    "sector": ("sector", "zona", "barrio"),
+    "address": ("direccion", "address"),
+    "reference": ("manzano_lote", "referencia", "lote", "reference"),
+    "latitude": ("latitud", "lat", "latitude"),
+    "longitude": ("longitud", "lon", "lng", "longitude"),
+    "category": ("categoria", "category"),
+    "has_sewer": ("alcantarillado", "sewer", "has_sewer"),
+    "status": ("estado", "status"),
+    "connected_on": ("fecha_conexion", "fecha_de_conexion", "connected_on"),
+    "meter_serial": ("medidor", "serie_medidor", "medidor_serie", "meter_serial", "meter"),
+    "meter_digits": ("digitos", "medidor_digitos", "meter_digits"),
+    "meter_installed_on": ("fecha_instalacion", "medidor_fecha_instalacion", "meter_installed_on"),
+    "meter_reading": ("lectura_inicial", "medidor_lectura_inicial", "meter_reading",
+                      "initial_reading"),
+}
+REQUIRED = ("number", "first_names", "last_names", "address")
+
+_CATEGORY_WORDS = {
+    "residencial": Connection.Category.RESIDENTIAL, "domestica": Connection.Category.RESIDENTIAL,
+    "domiciliaria": Connection.Category.RESIDENTIAL, "social": Connection.Category.SOCIAL,
+    "comercial": Connection.Category.COMMERCIAL, "institucional": Connection.Category.INSTITUTIONAL,
+    "pileta_publica": Connection.Category.PUBLIC_TAP, "pila_publica": Connection.Category.PUBLIC_TAP,
+    **{c.value: c for c in Connection.Category},
+}
+_STATUS_WORDS = {
+    "activa": Connection.Status.ACTIVE, "activo": Connection.Status.ACTIVE,
+    "suspendida": Connection.Status.SUSPENDED, "suspendido": Connection.Status.SUSPENDED,
+    "cortada": Connection.Status.DISCONNECTED, "cortado": Connection.Status.DISCONNECTED,
+    "cerrada": Connection.Status.CLOSED, "cerrado": Connection.Status.CLOSED,
+    **{s.value: s for s in Connection.Status},
+}
+_GENDER_WORDS = {
+    "f": Gender.FEMALE, "mujer": Gender.FEMALE, "femenino": Gender.FEMALE, "woman": Gender.FEMALE,
+    "m": Gender.MALE, "hombre": Gender.MALE, "varon": Gender.MALE, "masculino": Gender.MALE,
+    "man": Gender.MALE, "o": Gender.OTHER, "otro": Gender.OTHER, "other": Gender.OTHER,
+    "": Gender.UNSPECIFIED,
+}
+_YES = {"si", "s", "yes", "y", "1", "x", "true"}
+_NO = {"no", "n", "0", "", "false"}
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportRow:
+    line: int
+    number: str
+    member: dict
+    lot: dict
+    connection: dict
+    meter: dict | None
+
+
+@dataclass
+class Preview:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    new_members: int = 0
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def title(self, column: str) -> str:
+        """The header as the file wrote it, so the message names the user's own column."""
+        return self.titles.get(column, column)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+
+def _read_table(filename: str, content: bytes) -> list[list[str]]:
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            # read_only parses lazily: a damaged sheet fails here, not in load_workbook.
+            return [
+                ["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)
+            ]
+        except Exception as exc:  # openpyxl raises many kinds on a damaged file
+            raise ImportRejected([RowError(0, "", _("The file is not a readable .xlsx."))]) from exc
+    text = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or "\x00" in text:
+        # Bytes that are no text in either encoding: a binary file named .csv.
+        raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))])
+    dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        pass
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:  # e.g. a field longer than the csv module allows
+        raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))]) from exc
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet turns "105" into 105.0
+    return " ".join(str(value).split())
+
+
+def _date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, float):
+        # openpyxl gives floats; repr is the shortest exact spelling, and Decimal reads its
+        # exponent form too ("1e-05"), which parse_decimal (for typed text) refuses.
+        value = Decimal(repr(value))
+    return parse_decimal(value)
+
+
+class _Row:
+    """Collects one row's values and its errors, one message per bad cell."""
+
+    def __init__(self, line: int, cells: dict, preview: Preview):
+        self.line, self.cells, self.preview = line, cells, preview
+
+    def error(self, column: str, message: str) -> None:
+        self.preview.errors.append(RowError(self.line, self.preview.title(column), message))
+
+    def text(self, column: str, max_length: int = 200) -> str:
+        value = _text(self.cells.get(column, ""))
+        if len(value) > max_length:
+            self.error(column, _("longer than %(n)s characters") % {"n": max_length})
+        return value[:max_length]
+
+    def choice(self, column: str, words: dict, default):
+        raw = _key(self.cells.get(column, ""))
+        if raw == "":
+            return default
+        if raw not in words:
+            self.error(column, _("unknown value “%(value)s”") % {"value": self.cells[column]})
+            return default
+        return words[raw]
+
+    def date(self, column: str) -> date | None:
+        raw = self.cells.get(column, "")
+        if _text(raw) == "":
+            return None
+        try:
+            value = _date(raw)
+        except ValueError:
+            self.error(column, _("bad date “%(value)s” (use DD/MM/YYYY)") % {"value": raw})
+            return None
+        if value > date.today():
+            self.error(column, _("date in the future"))
+        if value.year < 1900:
+            self.error(column, _("date before 1900"))
+        return value
+
+    def number(self, column: str, low: Decimal, high: Decimal, integer: bool = False):
+        raw = self.cells.get(column, "")
+        if _text(raw) == "":
+            return None
+        try:
+            value = _decimal(raw)
+        except ValueError:
+            self.error(column, _("not a number: “%(value)s”") % {"value": raw})
+            return None
+        if integer and value != value.to_integral_value():
+            self.error(column, _("must be a whole number"))
+            return None
+        if not low <= value <= high:
+            self.error(column, _("must be between %(low)s and %(high)s") % {
+                "low": low, "high": high})
+            return None
+        return int(value) if integer else value
+
+
+def parse(filename: str, content: bytes) -> Preview:
+    """Check the file alone, without the database."""
+    table = _read_table(filename, content)
+    preview = Preview()
+    header_index = next((i for i, row in enumerate(table) if any(_text(c) for c in row)), None)
+    if header_index is None:
+        preview.errors.append(RowError(0, "", _("The file is empty.")))
+        return preview
+    headers = {}
+    for position, title in enumerate(table[header_index]):
+        for column, spellings in COLUMNS.items():
+            if _key(title) in spellings:
+                headers[position] = column
+    preview.titles = {column: _text(table[header_index][pos]) for pos, column in headers.items()}
+    missing = [c for c in REQUIRED if c not in headers.values()]
+    if missing:
+        preview.errors.append(
+            RowError(header_index + 1, "", _("Missing columns: %(columns)s") % {
+                "columns": ", ".join(COLUMNS[c][0] for c in missing)})
+        )
+        return preview
+
+    seen_numbers: dict[str, int] = {}
+    seen_serials: dict[str, int] = {}
+    seen_documents: dict[tuple, tuple[int, tuple]] = {}  # member key -> (line, names)
+    seen_codes: dict[str, tuple[int, tuple]] = {}  # member number -> (line, member key)
+    for index, raw in enumerate(table[header_index + 1 :], start=header_index + 2):
+        cells = {col: raw[pos] for pos, col in headers.items() if pos < len(raw)}
+        if not any(_text(v) for v in cells.values()):
+            continue
+        row = _Row(index, cells, preview)
+        number = row.text("number", 20)
+        for column in REQUIRED:
+            if not _text(cells.get(column, "")):
+                row.error(column, _("is empty"))
+        if number:
+            if number in seen_numbers:
+                row.error("number", _("connection %(n)s repeated (also on line %(line)s)") % {
+                    "n": number, "line": seen_numbers[number]})
+            seen_numbers.setdefault(number, index)
+        member = {
+            "first_names": row.text("first_names", 100),
+            "last_names": row.text("last_names", 100),
+            "id_document": row.text("id_document", 30),
+            "code": row.text("member_code", 20),
+            "phone": row.text("phone", 30),
+            "gender": row.choice("gender", _GENDER_WORDS, Gender.UNSPECIFIED),
+            "household_size": row.number("household_size", Decimal(1), Decimal(60), True) or 1,
+            "joined_on": row.date("joined_on"),
+        }
+        # Rows with one CI become one member: a CI typed on someone else's row would silently
+        # give that household's connection to the wrong person, so the names must agree.
+        key = member_key(member)
+        names = (_key(member["first_names"]), _key(member["last_names"]))
+        if key[0] == "ci" and all(names):
+            first_line, first_names = seen_documents.setdefault(key, (index, names))
+            if first_names != names:
+                row.error("id_document", _("CI %(ci)s is on line %(line)s with another name") % {
+                    "ci": member["id_document"], "line": first_line})
+        if member["code"]:
+            first_line, first_key = seen_codes.setdefault(member["code"], (index, key))
+            if first_key != key:
+                row.error("member_code", _(
+                    "member number %(code)s is also on line %(line)s for another member") % {
+                    "code": member["code"], "line": first_line})
+        latitude = row.number("latitude", Decimal(-90), Decimal(90))
+        longitude = row.number("longitude", Decimal(-180), Decimal(180))
+        if (_text(cells.get("latitude", "")) == "") != (_text(cells.get("longitude", "")) == ""):
+            row.error("latitude", _("give both latitude and longitude, or neither"))
+        lot = {
+            "sector": row.text("sector", 100),
+            "address": row.text("address", 200),
+            "reference": row.text("reference", 100),
+            "latitude": None if latitude is None else latitude.quantize(Decimal("0.000001")),
+            "longitude": None if longitude is None else longitude.quantize(Decimal("0.000001")),
+        }
+        sewer_raw = _key(cells.get("has_sewer", ""))
+        if sewer_raw not in _YES | _NO:
+            row.error("has_sewer", _("write “sí” or “no”"))
+        connection = {
+            "category": row.choice("category", _CATEGORY_WORDS, Connection.Category.RESIDENTIAL),
+            "status": row.choice("status", _STATUS_WORDS, Connection.Status.ACTIVE),
+            "has_sewer": sewer_raw in _YES,
+            "connected_on": row.date("connected_on"),
+        }
+        meter = None
+        serial = row.text("meter_serial", 40)
+        if serial:
+            if serial in seen_serials:
+                row.error("meter_serial", _("meter %(s)s repeated (also on line %(line)s)") % {
+                    "s": serial, "line": seen_serials[serial]})
+            seen_serials.setdefault(serial, index)
+            digits = row.number("meter_digits", Decimal(3), Decimal(9), True) or 5
+            reading = row.number("meter_reading", Decimal(0), Decimal(10) ** 9) or Decimal(0)
+            if reading >= Decimal(10) ** digits:
+                row.error("meter_reading", _("a %(d)s-digit meter cannot show %(v)s") % {
+                    "d": digits, "v": reading})
+            meter = {
+                "serial": serial,
+                "digits": digits,
+                "installed_on": row.date("meter_installed_on") or connection["connected_on"],
+                "initial_reading": reading.quantize(Decimal("0.001")),
+            }
+        preview.rows.append(ImportRow(index, number, member, lot, connection, meter))
+    if not preview.rows and not preview.errors:
+        preview.errors.append(RowError(header_index + 1, "", _("The file has no rows.")))
+    return preview
+
+
+def member_key(member: dict) -> tuple[str, ...]:
+    """Rows with the same ID document are one member; without one, the same full name."""
+    if member["id_document"]:
+        return ("ci", member["id_document"].upper())
+    return ("name", _key(member["first_names"]), _key(member["last_names"]))
+
+
+def preview(*, committee, filename: str, content: bytes) -> Preview:
+    """Parse the file and check it against what the committee already has."""
+    try:
+        result = parse(filename, content)
+    except ImportRejected as rejected:
+        return Preview(errors=rejected.errors)
+    existing_numbers = set(
+        Connection.objects.filter(committee=committee).values_list("number", flat=True)
+    )
+    in_service = set(
+        Meter.objects.filter(committee=committee, removed_on__isnull=True).values_list(
+            "serial", flat=True
+        )
+    )
+    known_documents = {
+        d.upper()
+        for d in Member.objects.filter(committee=committee)
+        .exclude(id_document="")
+        .values_list("id_document", flat=True)
+    }
+    taken_codes = set(
+        Member.objects.filter(committee=committee).exclude(code="").values_list("code", flat=True)
+    )
+    new_keys = set()
+    for row in result.rows:
+        if row.number in existing_numbers:
+            result.errors.append(
+                RowError(row.line, result.title("number"), _("connection %(n)s already exists") % {
+                    "n": row.number})
+            )
+        if row.meter and row.meter["serial"] in in_service:
+            result.errors.append(
+                RowError(row.line, result.title("meter_serial"), _("meter %(s)s is already in service") % {
+                    "s": row.meter["serial"]})
+            )
+        key = member_key(row.member)
+        if not (key[0] == "ci" and key[1] in known_documents):
+            new_keys.add(key)
+            if row.member["code"] in taken_codes:
+                result.errors.append(
+                    RowError(row.line, result.title("member_code"), _(
+                        "member number %(code)s already belongs to another member") % {
+                        "code": row.member["code"]})
+                )
+    result.new_members = len(new_keys)
+    result.errors.sort(key=lambda e: (e.line, e.column))
+    return result

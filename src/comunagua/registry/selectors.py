@@ -1,0 +1,258 @@
+"""Reads of the register shared by pages, commands and (later) the API."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from comunagua.tenancy.models import Committee
+
+from .models import Connection, Holding, Member, Meter, Sector
+
+
+def _words(q: str) -> list[str]:
+    return [w for w in q.split() if w][:6]
+
+
+def member_list(
+    *, committee: Committee, q: str = "", status: str = "", gender: str = "", sector: str = ""
+) -> QuerySet[Member]:
+    members = Member.objects.filter(committee=committee).annotate(
+        connection_count=Count("holdings", filter=Q(holdings__ended_on__isnull=True))
+    )
+    for word in _words(q):
+        members = members.filter(
+            Q(first_names__icontains=word)
+            | Q(last_names__icontains=word)
+            | Q(id_document__icontains=word)
+            | Q(code__iexact=word)
+            | Q(phone__icontains=word)
+            | Q(holdings__connection__number__iexact=word)
+        )
+    if status:
+        members = members.filter(status=status)
+    if gender in {"F", "M", "O"}:
+        members = members.filter(gender=gender)
+    elif gender == "-":
+        members = members.filter(gender="")
+    if sector:
+        members = members.filter(holdings__connection__lot__sector_id=sector)
+    return members.distinct().order_by("last_names", "first_names")
+
+
+def _with_current(connections: QuerySet[Connection]) -> QuerySet[Connection]:
+    """Attach current_holdings and meters_in_service without a query per row."""
+    return connections.select_related("lot", "lot__sector").prefetch_related(
+        Prefetch(
+            "holdings",
+            queryset=Holding.objects.filter(ended_on__isnull=True).select_related("member"),
+            to_attr="current_holdings",
+        ),
+        Prefetch(
+            "meters",
+            queryset=Meter.objects.filter(removed_on__isnull=True),
+            to_attr="meters_in_service",
+        ),
+    )
+
+
+def connection_list(
+    *,
+    committee: Committee,
+    q: str = "",
+    category: str = "",
+    status: str = "",
+    sector: str = "",
+    has_sewer: str = "",
+    missing: str = "",
+) -> QuerySet[Connection]:
+    connections = Connection.objects.filter(committee=committee)
+    for word in _words(q):
+        connections = connections.filter(
+            Q(number__icontains=word)
+            | Q(lot__address__icontains=word)
+            | Q(lot__reference__icontains=word)
+            | Q(
+                holdings__ended_on__isnull=True,
+                holdings__member__first_names__icontains=word,
+            )
+            | Q(
+                holdings__ended_on__isnull=True,
+                holdings__member__last_names__icontains=word,
+            )
+            | Q(holdings__ended_on__isnull=True, holdings__member__id_document__icontains=word)
+            | Q(meters__removed_on__isnull=True, meters__serial__icontains=word)
+        )
+    if category:
+        connections = connections.filter(category=category)
+    if status:
+        connections = connections.filter(status=status)
+    if sector:
+        connections = connections.filter(lot__sector_id=sector)
+    if has_sewer in {"yes", "no"}:
+        connections = connections.filter(has_sewer=has_sewer == "yes")
+    if missing == "meter":
+        connections = connections.exclude(meters__removed_on__isnull=True)
+    elif missing == "holder":
+        connections = connections.exclude(holdings__ended_on__isnull=True)
+    return _with_current(connections.distinct()).order_by("number")
+
+
+def connection_detail(*, committee: Committee, pk: int) -> Connection:
+    return _with_current(Connection.objects.filter(committee=committee)).get(pk=pk)
+
+
+def sectors(*, committee: Committee) -> QuerySet[Sector]:
+    return Sector.objects.filter(committee=committee)
+
+
+@dataclass
+class Overview:
+    members: int
+    women_members: int
+    connections_by_status: dict[str, int]
+    connections_total: int
+    meters_in_service: int
+    people_served: int
+    attention: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def committee_overview(*, committee: Committee) -> Overview:
+    active_members = Member.objects.filter(committee=committee, status=Member.Status.ACTIVE)
+    by_status = dict(
+        Connection.objects.filter(committee=committee)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    active = Connection.objects.filter(committee=committee, status=Connection.Status.ACTIVE)
+    without_meter = active.exclude(meters__removed_on__isnull=True).count()
+    without_holder = active.exclude(holdings__ended_on__isnull=True).count()
+    people = (
+        Member.objects.filter(
+            committee=committee,
+            holdings__ended_on__isnull=True,
+            holdings__connection__status=Connection.Status.ACTIVE,
+        )
+        .distinct()
+        .values_list("household_size", flat=True)
+    )
+    # (what, how many, the connection list's query that shows them)
+    attention = []
+    if without_meter:
+        attention.append(
+            (_("Active connections without a meter"), without_meter, "status=active&missing=meter")
+        )
+    if without_holder:
+        attention.append(
+            (_("Active connections without a holder"), without_holder, "status=active&missing=holder")
+        )
+    suspended = by_status.get(Connection.Status.SUSPENDED, 0)
+    if suspended:
+        attention.append((_("Suspended connections"), suspended, "status=suspended"))
+    return Overview(
+        members=active_members.count(),
+        women_members=active_members.filter(gender="F").count(),
+        connections_by_status=by_status,
+        connections_total=sum(by_status.values()),
+        meters_in_service=Meter.objects.filter(
+            committee=committee, removed_on__isnull=True
+        ).count(),
+        people_served=sum(people),
+        attention=attention,
+    )
+
+
+@dataclass
+class Event:
+    when: datetime
+    who: str
+    subject: str
+    what: str
+    changes: list[tuple[str, str, str]]
+
+
+def _display(model, field_name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    field_obj = model._meta.get_field(field_name)
+    if field_obj.choices:
+        return str(dict(field_obj.flatchoices).get(value, value))
+    if field_obj.is_relation:
+        related = field_obj.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related else str(value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _events(records, subject) -> list[Event]:
+    """Turn one object's history records (any order) into readable events."""
+    records = sorted(records, key=lambda r: (r.history_date, r.history_id))
+    events, previous = [], None
+    for record in records:
+        model = record.instance_type
+        who = str(record.history_user) if record.history_user else _("system")
+        if record.history_type == "+" or previous is None:
+            what, changes = _("created"), []
+        elif record.history_type == "-":
+            what, changes = _("deleted"), []
+        else:
+            delta = record.diff_against(previous)
+            changes = [
+                (
+                    str(model._meta.get_field(c.field).verbose_name),
+                    _display(model, c.field, c.old),
+                    _display(model, c.field, c.new),
+                )
+                for c in delta.changes
+            ]
+            if not changes:
+                previous = record
+                continue
+            what = _("changed")
+        events.append(Event(record.history_date, who, subject(record), what, changes))
+        previous = record
+    return events
+
+
+def connection_timeline(*, connection: Connection) -> list[Event]:
+    """Everything that happened to a connection, newest first: its own fields, its lot, who
+    held it and which meters it had."""
+    events = _events(connection.history.select_related("history_user"), lambda r: _("Connection"))
+    events += _events(
+        connection.lot.history.select_related("history_user"), lambda r: _("Lot and address")
+    )
+    holding_history = Holding.history.filter(connection_id=connection.pk).select_related(
+        "history_user", "member"
+    )
+    for holding_id in {r.id for r in holding_history}:
+        events += _events(
+            [r for r in holding_history if r.id == holding_id],
+            lambda r: _("Holder: %(name)s") % {"name": r.member},
+        )
+    meter_history = Meter.history.filter(connection_id=connection.pk).select_related(
+        "history_user"
+    )
+    for meter_id in {r.id for r in meter_history}:
+        events += _events(
+            [r for r in meter_history if r.id == meter_id],
+            lambda r: _("Meter %(serial)s") % {"serial": r.serial},
+        )
+    return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+def member_timeline(*, member: Member) -> list[Event]:
+    events = _events(member.history.select_related("history_user"), lambda r: _("Member"))
+    holding_history = Holding.history.filter(member_id=member.pk).select_related(
+        "history_user", "connection"
+    )
+    for holding_id in {r.id for r in holding_history}:
+        events += _events(
+            [r for r in holding_history if r.id == holding_id],
+            lambda r: _("Connection %(number)s") % {"number": r.connection},
+        )
+    return sorted(events, key=lambda e: e.when, reverse=True)

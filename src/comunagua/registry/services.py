@@ -1,0 +1,321 @@
+"""Every write to the register. Keyword-only, one transaction each, validated before saving;
+the user who acts is stamped on the history record."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from comunagua.tenancy.models import Committee
+
+from .models import Connection, Holding, Lot, Member, Meter, Sector
+
+MEMBER_FIELDS = {
+    "code",
+    "first_names",
+    "last_names",
+    "id_document",
+    "phone",
+    "gender",
+    "household_size",
+    "joined_on",
+    "status",
+    "notes",
+    "user",
+}
+CONNECTION_FIELDS = {"category", "has_sewer", "status", "connected_on", "closed_on", "notes"}
+LOT_FIELDS = {"sector", "address", "reference", "latitude", "longitude"}
+
+
+def _save(instance, by) -> None:
+    instance.full_clean()
+    instance._history_user = by
+    instance.save()
+
+
+def _same_committee(committee_id: int, *objects) -> None:
+    """A form or an API may hand us another committee's object; never link across tenants."""
+    for obj in objects:
+        if obj is not None and obj.committee_id != committee_id:
+            raise ValidationError(_("That record belongs to another committee."))
+
+
+def _set(instance, fields: dict, allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def member_create(*, committee: Committee, by, **fields) -> Member:
+    member = Member(committee=committee)
+    _set(member, fields, MEMBER_FIELDS)
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by, **fields) -> Member:
+    _set(member, fields, MEMBER_FIELDS)
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def sector_get_or_create(*, committee: Committee, name: str) -> Sector:
+    name = " ".join(name.split())
+    sector = Sector.objects.filter(committee=committee, name__iexact=name).first()
+    if sector is None:
+        position = Sector.objects.filter(committee=committee).count() + 1
+        sector = Sector(committee=committee, name=name, position=position)
+        sector.full_clean()
+        sector.save()
+    return sector
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    committee: Committee,
+    by,
+    number: str,
+    address: str,
+    sector: Sector | None = None,
+    reference: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    holder: Member | None = None,
+    holder_since: date | None = None,
+    meter: dict | None = None,
+    **fields,
+) -> Connection:
+    """A new connection on a new lot, with its first holder and first meter when known."""
+    _same_committee(committee.pk, sector, holder)
+    lot = Lot(
+        committee=committee,
+        sector=sector,
+        address=address,
+        reference=reference,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    _save(lot, by)
+    connection = Connection(committee=committee, lot=lot, number=number.strip())
+    _set(connection, fields, CONNECTION_FIELDS)
+    _save(connection, by)
+    if holder is not None:
+        since = holder_since or connection.connected_on or holder.joined_on or date.today()
+        _save(Holding(committee=committee, connection=connection, member=holder, started_on=since), by)
+    if meter:
+        meter_install(connection=connection, by=by, **meter)
+    return connection
+
+
+@transaction.atomic
+def connection_update(*, connection: Connection, by, **fields) -> Connection:
+    lot_fields = {k: fields.pop(k) for k in list(fields) if k in LOT_FIELDS}
+    if lot_fields:
+        _same_committee(connection.committee_id, lot_fields.get("sector"))
+        _set(connection.lot, lot_fields, LOT_FIELDS)
+        _save(connection.lot, by)
+    _set(connection, fields, CONNECTION_FIELDS)
+    _save(connection, by)
+    return connection
+
+
+def current_holding(connection: Connection) -> Holding | None:
+    return connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
+
+
+@transaction.atomic
+def connection_transfer(
+    *, connection: Connection, by, member: Member, on: date, reason: str = ""
+) -> Holding:
+    """Transfer of rights: the current holding ends the day the new one starts."""
+    _same_committee(connection.committee_id, member)
+    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    current = current_holding(connection)
+    if current is not None:
+        if current.member_id == member.pk:
+            raise ValidationError(_("%(name)s already holds this connection.") % {"name": member})
+        if on < current.started_on:
+            raise ValidationError(
+                _("The transfer date is before the current holder's start (%(date)s).")
+                % {"date": current.started_on.strftime("%d/%m/%Y")}
+            )
+        current.ended_on = on
+        current.reason = current.reason or reason
+        _save(current, by)
+    holding = Holding(
+        committee_id=connection.committee_id,
+        connection=connection,
+        member=member,
+        started_on=on,
+        reason=reason,
+    )
+    _save(holding, by)
+    return holding
+
+
+def _check_reading(value: Decimal, digits: int, field: str) -> None:
+    if value < 0:
+        raise ValidationError({field: _("A meter reading cannot be negative.")})
+    if value >= Decimal(10) ** digits:
+        raise ValidationError(
+            {field: _("A %(digits)s-digit meter cannot show %(value)s.") % {
+                "digits": digits, "value": value}}
+        )
+
+
+@transaction.atomic
+def meter_install(
+    *,
+    connection: Connection,
+    by,
+    serial: str,
+    installed_on: date,
+    digits: int = 5,
+    initial_reading: Decimal = Decimal(0),
+    brand: str = "",
+) -> Meter:
+    if Meter.objects.filter(connection=connection, removed_on__isnull=True).exists():
+        raise ValidationError(_("This connection already has a meter in service; replace it."))
+    _check_reading(initial_reading, digits, "initial_reading")
+    meter = Meter(
+        committee_id=connection.committee_id,
+        connection=connection,
+        serial=serial.strip(),
+        brand=brand,
+        digits=digits,
+        installed_on=installed_on,
+        initial_reading=initial_reading,
+    )
+    _save(meter, by)
+    return meter
+
+
+@transaction.atomic
+def meter_replace(
+    *,
+    connection: Connection,
+    by,
+    removed_on: date,
+    final_reading: Decimal,
+    serial: str,
+    digits: int = 5,
+    initial_reading: Decimal = Decimal(0),
+    reason: str = "",
+    brand: str = "",
+) -> Meter:
+    """Close the meter in service with its last reading and install the new one the same day,
+    so the consumption of that month is old (final − last read) plus new (read − initial)."""
+    old = Meter.objects.select_for_update().filter(
+        connection=connection, removed_on__isnull=True
+    ).first()
+    if old is None:
+        raise ValidationError(_("This connection has no meter in service to replace."))
+    if removed_on < old.installed_on:
+        raise ValidationError(
+            {"removed_on": _("The meter was installed on %(date)s, after that date.")
+             % {"date": old.installed_on.strftime("%d/%m/%Y")}}
+        )
+    if serial.strip() == old.serial:
+        raise ValidationError({"serial": _("The new meter must have another serial number.")})
+    _check_reading(final_reading, old.digits, "final_reading")
+    old.removed_on = removed_on
+    old.final_reading = final_reading
+    old.removal_reason = reason
+    _save(old, by)
+    return meter_install(
+        connection=connection,
+        by=by,
+        serial=serial,
+        installed_on=removed_on,
+        digits=digits,
+        initial_reading=initial_reading,
+        brand=brand,
+    )
+
+
+@transaction.atomic
+def registry_import_upload(*, committee: Committee, by, filename: str, content: bytes):
+    """Keep the uploaded bytes so the preview and the import read exactly the same file."""
+    from .models import RegistryImport
+
+    return RegistryImport.objects.create(
+        committee=committee, uploaded_by=by, filename=filename[:200], content=content
+    )
+
+
+@transaction.atomic
+def registry_import_apply(*, batch, by) -> int:
+    """All or nothing: any bad row and nothing is written. Returns the connections created."""
+    from django.utils import timezone
+
+    from . import importer
+    from .models import RegistryImport
+
+    batch = RegistryImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != RegistryImport.Status.PREVIEW:
+        raise importer.ImportRejected(
+            [importer.RowError(0, "", _("This file was already imported."))]
+        )
+    return _import_rows(batch=batch, by=by, importer=importer, now=timezone.now())
+
+
+def _import_rows(*, batch, by, importer, now) -> int:
+    committee = batch.committee
+    preview = importer.preview(
+        committee=committee, filename=batch.filename, content=bytes(batch.content)
+    )
+    if not preview.ok:
+        raise importer.ImportRejected(preview.errors)
+    members: dict[tuple, Member] = {
+        ("ci", m.id_document.upper()): m
+        for m in Member.objects.filter(committee=committee).exclude(id_document="")
+    }
+    sectors: dict[str, Sector] = {}
+    for row in preview.rows:
+        try:
+            key = importer.member_key(row.member)
+            member = members.get(key)
+            if member is None:
+                member = member_create(committee=committee, by=by, **row.member)
+                members[key] = member
+            lot = dict(row.lot)
+            sector_name = lot.pop("sector")
+            if sector_name:
+                if sector_name.lower() not in sectors:
+                    sectors[sector_name.lower()] = sector_get_or_create(
+                        committee=committee, name=sector_name
+                    )
+                lot["sector"] = sectors[sector_name.lower()]
+            connection_create(
+                committee=committee,
+                by=by,
+                number=row.number,
+                holder=member,
+                meter=_meter_or_none(row.meter),
+                **lot,
+                **row.connection,
+            )
+        except ValidationError as error:
+            # Checks the preview cannot see (a constraint, a model rule): still all or nothing.
+            raise importer.ImportRejected(
+                [importer.RowError(row.line, "", "; ".join(error.messages))]
+            ) from error
+    batch.status = batch.Status.APPLIED
+    batch.applied_at = now
+    batch.rows_imported = len(preview.rows)
+    batch.save(update_fields=["status", "applied_at", "rows_imported"])
+    return len(preview.rows)
+
+
+def _meter_or_none(meter: dict | None) -> dict | None:
+    if meter and meter.get("installed_on") is None:
+        meter = {**meter, "installed_on": date.today()}
+    return meter

@@ -1,0 +1,41 @@
+"""Who may do what: one table, one module. Pages and the API ask `can(role, permission)`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BOARD = "board", _("Board")
+    TREASURER = "treasurer", _("Treasurer")
+    CASHIER = "cashier", _("Cashier")
+    READER = "reader", _("Meter reader")
+    OPERATOR = "operator", _("Operator")
+    MEMBER = "member", _("Member household")
+    FEDERATION = "federation", _("Federation analyst")
+
+
+# Permissions are "<area>.<action>". A federation analyst sees aggregates only, never the
+# register of people; a member household sees the committee's summary and later its own bills.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "committee.view": frozenset(Role),
+    "registry.view": frozenset(
+        {Role.BOARD, Role.TREASURER, Role.CASHIER, Role.READER, Role.OPERATOR}
+    ),
+    "registry.edit": frozenset({Role.BOARD, Role.TREASURER}),
+    "registry.import": frozenset({Role.BOARD, Role.TREASURER}),
+}
+
+
+def can(role: Role | str | None, permission: str) -> bool:
+    if role is None:
+        return False
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError:
+        # A typo in a permission name must never open a page.
+        raise KeyError(f"unknown permission {permission!r}") from None
+    return Role(role) in allowed
+
+
+def permissions_of(role: Role | str | None) -> frozenset[str]:
+    return frozenset(p for p in PERMISSIONS if can(role, p))

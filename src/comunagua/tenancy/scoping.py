@@ -1,0 +1,63 @@
+"""The current committee: taken from the URL, checked against the user's role, and held as a
+django-scopes scope for the whole request so that an unscoped query raises instead of leaking."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_scopes import scope
+
+from .models import Committee, RoleAssignment
+from .roles import Role, can
+
+
+def role_of(user, committee: Committee) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    role = (
+        RoleAssignment.objects.filter(user=user, committee=committee)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is not None:
+        return Role(role)
+    # Superusers run the server; inside a committee they act as its board.
+    return Role.BOARD if user.is_superuser else None
+
+
+def committees_of(user):
+    if user.is_superuser:
+        return Committee.objects.filter(is_active=True)
+    return Committee.objects.filter(is_active=True, roles__user=user).distinct()
+
+
+def committee_view(permission: str):
+    """Decorate a view taking `committee` (the slug) as its first URL argument.
+
+    Someone with no role in the committee gets a 404, as if it did not exist; a role without
+    the permission gets a 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, committee: str, *args, **kwargs):
+            try:
+                current = Committee.objects.get(slug=committee, is_active=True)
+            except Committee.DoesNotExist:
+                raise Http404 from None
+            role = role_of(request.user, current)
+            if role is None:
+                raise Http404
+            if not can(role, permission):
+                raise PermissionDenied
+            request.committee = current
+            request.role = role
+            with scope(committee=current):
+                return view(request, *args, **kwargs)
+
+        wrapper.permission = permission
+        return wrapper
+
+    return decorator

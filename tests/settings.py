@@ -1,0 +1,14 @@
+"""Test settings: the real settings with a fixed key and plain static storage."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+
+from comunagua.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+STATIC_ROOT = None  # served from the apps through whitenoise's finders, no collectstatic
+WHITENOISE_USE_FINDERS = True
