@@ -57,6 +57,10 @@ def _coordinate(label, limit: int) -> DecimalInputField:
 
 
 class MemberForm(forms.ModelForm):
+    household_size = forms.IntegerField(
+        label=_("people in the household"), min_value=1, max_value=60, initial=1
+    )
+
     class Meta:
         model = Member
         fields = [

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from comunagua.tenancy.models import TenantModel
@@ -150,10 +151,10 @@ class Connection(TenantModel):
         PUBLIC_TAP = "public_tap", _("Public tap")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-        DISCONNECTED = "disconnected", _("Disconnected")
-        CLOSED = "closed", _("Closed")
+        ACTIVE = "active", pgettext_lazy("connection status", "Active")
+        SUSPENDED = "suspended", pgettext_lazy("connection status", "Suspended")
+        DISCONNECTED = "disconnected", pgettext_lazy("connection status", "Disconnected")
+        CLOSED = "closed", pgettext_lazy("connection status", "Closed")
 
     number = models.CharField(_("connection number"), max_length=20)
     lot = models.ForeignKey(

@@ -3,12 +3,22 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
 
 from .models import Connection, Holding, Member, Meter, Sector
+
+
+# "Has no meter in service" must be a subquery: excluding across the join would also drop
+# connections that have no meter row at all.
+def _meter_in_service():
+    return Exists(Meter.objects.filter(connection=OuterRef("pk"), removed_on__isnull=True))
+
+
+def _current_holder():
+    return Exists(Holding.objects.filter(connection=OuterRef("pk"), ended_on__isnull=True))
 
 
 def _words(q: str) -> list[str]:
@@ -93,9 +103,9 @@ def connection_list(
     if has_sewer in {"yes", "no"}:
         connections = connections.filter(has_sewer=has_sewer == "yes")
     if missing == "meter":
-        connections = connections.exclude(meters__removed_on__isnull=True)
+        connections = connections.filter(~_meter_in_service())
     elif missing == "holder":
-        connections = connections.exclude(holdings__ended_on__isnull=True)
+        connections = connections.filter(~_current_holder())
     return _with_current(connections.distinct()).order_by("number")
 
 
@@ -127,8 +137,8 @@ def committee_overview(*, committee: Committee) -> Overview:
         .values_list("status", "n")
     )
     active = Connection.objects.filter(committee=committee, status=Connection.Status.ACTIVE)
-    without_meter = active.exclude(meters__removed_on__isnull=True).count()
-    without_holder = active.exclude(holdings__ended_on__isnull=True).count()
+    without_meter = active.filter(~_meter_in_service()).count()
+    without_holder = active.filter(~_current_holder()).count()
     people = (
         Member.objects.filter(
             committee=committee,
