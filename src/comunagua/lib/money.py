@@ -17,9 +17,11 @@ def as_decimal(value: Decimal | int | str) -> Decimal:
     """Exact conversion; floats are refused because they already lost the centavos."""
     if isinstance(value, float):
         raise MoneyError("floats are not accepted for money; pass a str or Decimal")
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise MoneyError(f"not an amount: {value!r}")
     try:
         result = Decimal(value)
-    except (InvalidOperation, TypeError) as exc:
+    except (InvalidOperation, TypeError, ValueError) as exc:
         raise MoneyError(f"not a number: {value!r}") from exc
     if not result.is_finite():
         raise MoneyError(f"not a finite number: {value!r}")
@@ -32,9 +34,12 @@ def round_to_unit(amount: Decimal | int | str, unit: Decimal | str = CENT) -> De
     unit = as_decimal(unit)
     if unit <= 0:
         raise MoneyError(f"rounding unit must be positive, got {unit}")
-    units = (amount / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    # Keep the unit's decimal places: 12.3 rounded to 0.10 reads "12.30".
-    return (units * unit).quantize(Decimal(1).scaleb(min(unit.as_tuple().exponent, 0)))
+    try:
+        units = (amount / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        # Keep the unit's decimal places: 12.3 rounded to 0.10 reads "12.30".
+        return (units * unit).quantize(Decimal(1).scaleb(min(unit.as_tuple().exponent, 0)))
+    except InvalidOperation as exc:  # beyond the context's precision: no water bill is that big
+        raise MoneyError(f"amount out of range: {amount}") from exc
 
 
 def cents(amount: Decimal | int | str) -> Decimal:

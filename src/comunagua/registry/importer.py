@@ -332,6 +332,8 @@ def parse(filename: str, content: bytes) -> Preview:
             seen_serials.setdefault(serial, index)
             digits = row.number("meter_digits", Decimal(3), Decimal(9), True) or 5
             reading = row.number("meter_reading", Decimal(0), Decimal(10) ** 9) or Decimal(0)
+            if reading != reading.quantize(Decimal("0.001")):
+                row.error("meter_reading", _("more than 3 decimals (litres)"))
             if reading >= Decimal(10) ** digits:
                 row.error("meter_reading", _("a %(d)s-digit meter cannot show %(v)s") % {
                     "d": digits, "v": reading})
@@ -341,6 +343,10 @@ def parse(filename: str, content: bytes) -> Preview:
                 "installed_on": row.date("meter_installed_on") or connection["connected_on"],
                 "initial_reading": reading.quantize(Decimal("0.001")),
             }
+        else:
+            for column in ("meter_digits", "meter_reading", "meter_installed_on"):
+                if _text(cells.get(column, "")):
+                    row.error(column, _("there is no meter serial number on this row"))
         preview.rows.append(ImportRow(index, number, member, lot, connection, meter))
     if not preview.rows and not preview.errors:
         preview.errors.append(RowError(header_index + 1, "", _("The file has no rows.")))
@@ -368,11 +374,12 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
             "serial", flat=True
         )
     )
+    # CI -> the name the committee already has for it.
     known_documents = {
-        d.upper()
-        for d in Member.objects.filter(committee=committee)
+        document.upper(): (first, last)
+        for document, first, last in Member.objects.filter(committee=committee)
         .exclude(id_document="")
-        .values_list("id_document", flat=True)
+        .values_list("id_document", "first_names", "last_names")
     }
     taken_codes = set(
         Member.objects.filter(committee=committee).exclude(code="").values_list("code", flat=True)
@@ -390,7 +397,20 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
                     "s": row.meter["serial"]})
             )
         key = member_key(row.member)
-        if not (key[0] == "ci" and key[1] in known_documents):
+        if key[0] == "ci" and key[1] in known_documents:
+            first, last = known_documents[key[1]]
+            if _key(f"{first} {last}") != _key(
+                f"{row.member['first_names']} {row.member['last_names']}"
+            ):
+                result.errors.append(
+                    RowError(
+                        row.line,
+                        result.title("id_document"),
+                        _("CI %(ci)s is already registered to %(name)s")
+                        % {"ci": row.member["id_document"], "name": f"{first} {last}"},
+                    )
+                )
+        else:
             new_keys.add(key)
             if row.member["code"] in taken_codes:
                 result.errors.append(
