@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 
-from comunagua.settings import *  # noqa: E402,F403
+from comunagua.settings import *  # noqa: F403
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

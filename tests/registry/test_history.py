@@ -11,8 +11,8 @@ from django_scopes import scope
 
 from comunagua.registry import selectors, services
 from comunagua.registry.models import Holding, Member, Meter
-from tests.conftest import add_connection, make_user
 from comunagua.tenancy.roles import Role
+from tests.conftest import add_connection, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,10 @@ def test_a_meter_replacement_keeps_both_meters_and_both_readings(committee, trea
     )
     old, new = Meter.objects.filter(connection=connection).order_by("installed_on")
     assert (old.removed_on, old.final_reading, old.removal_reason) == (
-        date(2024, 3, 15), Decimal("1520.250"), "Medidor dañado")
+        date(2024, 3, 15),
+        Decimal("1520.250"),
+        "Medidor dañado",
+    )
     assert new.in_service and new.installed_on == date(2024, 3, 15)
     assert new.initial_reading == Decimal("3.000")
 
@@ -64,8 +67,11 @@ def test_the_connection_history_names_the_meter_change_the_new_holder_and_who_di
             committee=committee, by=treasurer, first_names="Juana", last_names="Choque"
         )
         services.meter_replace(
-            connection=connection, by=treasurer, removed_on=date(2024, 1, 10),
-            final_reading=Decimal("99.5"), serial="NEW-14",
+            connection=connection,
+            by=treasurer,
+            removed_on=date(2024, 1, 10),
+            final_reading=Decimal("99.5"),
+            serial="NEW-14",
         )
         services.connection_transfer(
             connection=connection, by=treasurer, member=heir, on=date(2024, 2, 1)
@@ -80,8 +86,9 @@ def test_the_connection_history_names_the_meter_change_the_new_holder_and_who_di
     assert ("estado", "Activa", "Suspendida") in status_change.changes
 
     client.force_login(treasurer)
-    page = client.get(reverse("connection-detail", kwargs={"committee": committee.slug,
-                                                          "pk": connection.pk}))
+    page = client.get(
+        reverse("connection-detail", kwargs={"committee": committee.slug, "pk": connection.pk})
+    )
     html = page.content.decode()
     assert "NEW-14" in html and "Juana Choque" in html and "Suspendida" in html
 
@@ -97,8 +104,9 @@ def test_a_transfer_to_the_current_holder_is_refused(committee, treasurer, in_sc
 
 def test_a_transfer_dated_before_the_current_holding_is_refused(committee, treasurer, in_scope):
     connection = add_connection(committee, "16", by=treasurer)
-    other = services.member_create(committee=committee, by=treasurer, first_names="A",
-                                   last_names="B")
+    other = services.member_create(
+        committee=committee, by=treasurer, first_names="A", last_names="B"
+    )
     with pytest.raises(ValidationError):
         services.connection_transfer(
             connection=connection, by=treasurer, member=other, on=date(2019, 1, 1)
@@ -111,8 +119,11 @@ def test_a_replacement_reading_the_dials_cannot_show_is_refused(committee, treas
     for bad in (Decimal("-1"), Decimal("100000")):
         with pytest.raises(ValidationError):
             services.meter_replace(
-                connection=connection, by=treasurer, removed_on=date(2024, 1, 1),
-                final_reading=bad, serial="X-17",
+                connection=connection,
+                by=treasurer,
+                removed_on=date(2024, 1, 1),
+                final_reading=bad,
+                serial="X-17",
             )
     assert Meter.objects.filter(connection=connection).count() == 1
 

@@ -61,7 +61,9 @@ def test_another_committees_id_is_not_found(board_client, committee, foreign_ids
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted({n for n, p in _committee_patterns() if "<int:pk>" not in p}))
+@pytest.mark.parametrize(
+    "name", sorted({n for n, p in _committee_patterns() if "<int:pk>" not in p})
+)
 def test_a_committee_page_is_not_found_for_someone_from_another_committee(
     board_client, other_committee, name
 ):
@@ -73,11 +75,10 @@ def test_a_committee_page_is_not_found_for_someone_from_another_committee(
 def test_a_post_to_another_committees_record_changes_nothing(
     board_client, committee, other_committee, foreign_ids
 ):
-    url = reverse(
-        "member-edit", kwargs={"committee": committee.slug, "pk": foreign_ids["member"]}
+    url = reverse("member-edit", kwargs={"committee": committee.slug, "pk": foreign_ids["member"]})
+    board_client.post(
+        url, {"first_names": "Cambiado", "last_names": "X", "household_size": 2, "status": "active"}
     )
-    board_client.post(url, {"first_names": "Cambiado", "last_names": "X", "household_size": 2,
-                            "status": "active"})
     with scopes_disabled():
         from comunagua.registry.models import Member
 

@@ -5,15 +5,21 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from comunagua.registry.models import Holding
-
 from comunagua.tenancy.roles import PERMISSIONS, Role, can, permissions_of
 from tests.conftest import add_connection, make_user
 
 R = Role
 # What each role may do. A change here is a change of policy: it must be deliberate.
 EXPECTED = {
-    "committee.view": {R.BOARD, R.TREASURER, R.CASHIER, R.READER, R.OPERATOR, R.MEMBER,
-                       R.FEDERATION},
+    "committee.view": {
+        R.BOARD,
+        R.TREASURER,
+        R.CASHIER,
+        R.READER,
+        R.OPERATOR,
+        R.MEMBER,
+        R.FEDERATION,
+    },
     "registry.view": {R.BOARD, R.TREASURER, R.CASHIER, R.READER, R.OPERATOR},
     "registry.edit": {R.BOARD, R.TREASURER},
     "registry.import": {R.BOARD, R.TREASURER},

@@ -125,7 +125,9 @@ class ConnectionForm(forms.ModelForm):
         if self.instance.pk:
             lot = self.instance.lot
             for name in ("sector", "address", "reference", "latitude", "longitude"):
-                self.initial.setdefault(name, getattr(lot, name + ("_id" if name == "sector" else "")))
+                self.initial.setdefault(
+                    name, getattr(lot, name + ("_id" if name == "sector" else ""))
+                )
             # The number is the connection's identity on bills and readings: not edited here.
             self.fields["number"].disabled = True
         else:
@@ -155,7 +157,9 @@ class ConnectionForm(forms.ModelForm):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         fields = {name: data[name] for name in self.Meta.fields if name in data}
-        fields.update({n: data[n] for n in ("sector", "address", "reference", "latitude", "longitude")})
+        fields.update(
+            {n: data[n] for n in ("sector", "address", "reference", "latitude", "longitude")}
+        )
         if not self.instance.pk:
             fields["holder"] = data.get("holder")
             if data.get("meter_serial"):

@@ -35,8 +35,16 @@ def _key(text: str) -> str:
 
 # Column -> accepted header spellings (after _key); the first is the one the docs use.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "number": ("numero_conexion", "numero_de_conexion", "conexion", "nro_conexion", "n_conexion",
-               "connection", "connection_number", "number"),
+    "number": (
+        "numero_conexion",
+        "numero_de_conexion",
+        "conexion",
+        "nro_conexion",
+        "n_conexion",
+        "connection",
+        "connection_number",
+        "number",
+    ),
     "first_names": ("nombres", "nombre", "first_names", "first_name"),
     "last_names": ("apellidos", "apellido", "last_names", "last_name"),
     "id_document": ("ci", "carnet", "documento", "carnet_de_identidad", "id_document"),
@@ -57,29 +65,50 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "meter_serial": ("medidor", "serie_medidor", "medidor_serie", "meter_serial", "meter"),
     "meter_digits": ("digitos", "medidor_digitos", "meter_digits"),
     "meter_installed_on": ("fecha_instalacion", "medidor_fecha_instalacion", "meter_installed_on"),
-    "meter_reading": ("lectura_inicial", "medidor_lectura_inicial", "meter_reading",
-                      "initial_reading"),
+    "meter_reading": (
+        "lectura_inicial",
+        "medidor_lectura_inicial",
+        "meter_reading",
+        "initial_reading",
+    ),
 }
 REQUIRED = ("number", "first_names", "last_names", "address")
 
 _CATEGORY_WORDS = {
-    "residencial": Connection.Category.RESIDENTIAL, "domestica": Connection.Category.RESIDENTIAL,
-    "domiciliaria": Connection.Category.RESIDENTIAL, "social": Connection.Category.SOCIAL,
-    "comercial": Connection.Category.COMMERCIAL, "institucional": Connection.Category.INSTITUTIONAL,
-    "pileta_publica": Connection.Category.PUBLIC_TAP, "pila_publica": Connection.Category.PUBLIC_TAP,
+    "residencial": Connection.Category.RESIDENTIAL,
+    "domestica": Connection.Category.RESIDENTIAL,
+    "domiciliaria": Connection.Category.RESIDENTIAL,
+    "social": Connection.Category.SOCIAL,
+    "comercial": Connection.Category.COMMERCIAL,
+    "institucional": Connection.Category.INSTITUTIONAL,
+    "pileta_publica": Connection.Category.PUBLIC_TAP,
+    "pila_publica": Connection.Category.PUBLIC_TAP,
     **{c.value: c for c in Connection.Category},
 }
 _STATUS_WORDS = {
-    "activa": Connection.Status.ACTIVE, "activo": Connection.Status.ACTIVE,
-    "suspendida": Connection.Status.SUSPENDED, "suspendido": Connection.Status.SUSPENDED,
-    "cortada": Connection.Status.DISCONNECTED, "cortado": Connection.Status.DISCONNECTED,
-    "cerrada": Connection.Status.CLOSED, "cerrado": Connection.Status.CLOSED,
+    "activa": Connection.Status.ACTIVE,
+    "activo": Connection.Status.ACTIVE,
+    "suspendida": Connection.Status.SUSPENDED,
+    "suspendido": Connection.Status.SUSPENDED,
+    "cortada": Connection.Status.DISCONNECTED,
+    "cortado": Connection.Status.DISCONNECTED,
+    "cerrada": Connection.Status.CLOSED,
+    "cerrado": Connection.Status.CLOSED,
     **{s.value: s for s in Connection.Status},
 }
 _GENDER_WORDS = {
-    "f": Gender.FEMALE, "mujer": Gender.FEMALE, "femenino": Gender.FEMALE, "woman": Gender.FEMALE,
-    "m": Gender.MALE, "hombre": Gender.MALE, "varon": Gender.MALE, "masculino": Gender.MALE,
-    "man": Gender.MALE, "o": Gender.OTHER, "otro": Gender.OTHER, "other": Gender.OTHER,
+    "f": Gender.FEMALE,
+    "mujer": Gender.FEMALE,
+    "femenino": Gender.FEMALE,
+    "woman": Gender.FEMALE,
+    "m": Gender.MALE,
+    "hombre": Gender.MALE,
+    "varon": Gender.MALE,
+    "masculino": Gender.MALE,
+    "man": Gender.MALE,
+    "o": Gender.OTHER,
+    "otro": Gender.OTHER,
+    "other": Gender.OTHER,
     "": Gender.UNSPECIFIED,
 }
 _YES = {"si", "s", "yes", "y", "1", "x", "true"}
@@ -141,11 +170,10 @@ def _read_table(filename: str, content: bytes) -> list[list[str]]:
     if text is None or "\x00" in text:
         # Bytes that are no text in either encoding: a binary file named .csv.
         raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))])
-    dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
+    except csv.Error:  # one column, or nothing to sniff: plain commas
+        dialect = csv.excel
     try:
         return list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:  # e.g. a field longer than the csv module allows
@@ -232,8 +260,9 @@ class _Row:
             self.error(column, _("must be a whole number"))
             return None
         if not low <= value <= high:
-            self.error(column, _("must be between %(low)s and %(high)s") % {
-                "low": low, "high": high})
+            self.error(
+                column, _("must be between %(low)s and %(high)s") % {"low": low, "high": high}
+            )
             return None
         return int(value) if integer else value
 
@@ -255,8 +284,12 @@ def parse(filename: str, content: bytes) -> Preview:
     missing = [c for c in REQUIRED if c not in headers.values()]
     if missing:
         preview.errors.append(
-            RowError(header_index + 1, "", _("Missing columns: %(columns)s") % {
-                "columns": ", ".join(COLUMNS[c][0] for c in missing)})
+            RowError(
+                header_index + 1,
+                "",
+                _("Missing columns: %(columns)s")
+                % {"columns": ", ".join(COLUMNS[c][0] for c in missing)},
+            )
         )
         return preview
 
@@ -275,8 +308,11 @@ def parse(filename: str, content: bytes) -> Preview:
                 row.error(column, _("is empty"))
         if number:
             if number in seen_numbers:
-                row.error("number", _("connection %(n)s repeated (also on line %(line)s)") % {
-                    "n": number, "line": seen_numbers[number]})
+                row.error(
+                    "number",
+                    _("connection %(n)s repeated (also on line %(line)s)")
+                    % {"n": number, "line": seen_numbers[number]},
+                )
             seen_numbers.setdefault(number, index)
         member = {
             "first_names": row.text("first_names", 100),
@@ -295,14 +331,19 @@ def parse(filename: str, content: bytes) -> Preview:
         if key[0] == "ci" and all(names):
             first_line, first_names = seen_documents.setdefault(key, (index, names))
             if first_names != names:
-                row.error("id_document", _("CI %(ci)s is on line %(line)s with another name") % {
-                    "ci": member["id_document"], "line": first_line})
+                row.error(
+                    "id_document",
+                    _("CI %(ci)s is on line %(line)s with another name")
+                    % {"ci": member["id_document"], "line": first_line},
+                )
         if member["code"]:
             first_line, first_key = seen_codes.setdefault(member["code"], (index, key))
             if first_key != key:
-                row.error("member_code", _(
-                    "member number %(code)s is also on line %(line)s for another member") % {
-                    "code": member["code"], "line": first_line})
+                row.error(
+                    "member_code",
+                    _("member number %(code)s is also on line %(line)s for another member")
+                    % {"code": member["code"], "line": first_line},
+                )
         latitude = row.number("latitude", Decimal(-90), Decimal(90))
         longitude = row.number("longitude", Decimal(-180), Decimal(180))
         if (_text(cells.get("latitude", "")) == "") != (_text(cells.get("longitude", "")) == ""):
@@ -327,16 +368,21 @@ def parse(filename: str, content: bytes) -> Preview:
         serial = row.text("meter_serial", 40)
         if serial:
             if serial in seen_serials:
-                row.error("meter_serial", _("meter %(s)s repeated (also on line %(line)s)") % {
-                    "s": serial, "line": seen_serials[serial]})
+                row.error(
+                    "meter_serial",
+                    _("meter %(s)s repeated (also on line %(line)s)")
+                    % {"s": serial, "line": seen_serials[serial]},
+                )
             seen_serials.setdefault(serial, index)
             digits = row.number("meter_digits", Decimal(3), Decimal(9), True) or 5
             reading = row.number("meter_reading", Decimal(0), Decimal(10) ** 9) or Decimal(0)
             if reading != reading.quantize(Decimal("0.001")):
                 row.error("meter_reading", _("more than 3 decimals (litres)"))
             if reading >= Decimal(10) ** digits:
-                row.error("meter_reading", _("a %(d)s-digit meter cannot show %(v)s") % {
-                    "d": digits, "v": reading})
+                row.error(
+                    "meter_reading",
+                    _("a %(d)s-digit meter cannot show %(v)s") % {"d": digits, "v": reading},
+                )
             meter = {
                 "serial": serial,
                 "digits": digits,
@@ -388,13 +434,19 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
     for row in result.rows:
         if row.number in existing_numbers:
             result.errors.append(
-                RowError(row.line, result.title("number"), _("connection %(n)s already exists") % {
-                    "n": row.number})
+                RowError(
+                    row.line,
+                    result.title("number"),
+                    _("connection %(n)s already exists") % {"n": row.number},
+                )
             )
         if row.meter and row.meter["serial"] in in_service:
             result.errors.append(
-                RowError(row.line, result.title("meter_serial"), _("meter %(s)s is already in service") % {
-                    "s": row.meter["serial"]})
+                RowError(
+                    row.line,
+                    result.title("meter_serial"),
+                    _("meter %(s)s is already in service") % {"s": row.meter["serial"]},
+                )
             )
         key = member_key(row.member)
         if key[0] == "ci" and key[1] in known_documents:
@@ -414,9 +466,12 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
             new_keys.add(key)
             if row.member["code"] in taken_codes:
                 result.errors.append(
-                    RowError(row.line, result.title("member_code"), _(
-                        "member number %(code)s already belongs to another member") % {
-                        "code": row.member["code"]})
+                    RowError(
+                        row.line,
+                        result.title("member_code"),
+                        _("member number %(code)s already belongs to another member")
+                        % {"code": row.member["code"]},
+                    )
                 )
     result.new_members = len(new_keys)
     result.errors.sort(key=lambda e: (e.line, e.column))

@@ -156,7 +156,11 @@ def committee_overview(*, committee: Committee) -> Overview:
         )
     if without_holder:
         attention.append(
-            (_("Active connections without a holder"), without_holder, "status=active&missing=holder")
+            (
+                _("Active connections without a holder"),
+                without_holder,
+                "status=active&missing=holder",
+            )
         )
     suspended = by_status.get(Connection.Status.SUSPENDED, 0)
     if suspended:
@@ -244,9 +248,7 @@ def connection_timeline(*, connection: Connection) -> list[Event]:
             [r for r in holding_history if r.id == holding_id],
             lambda r: _("Holder: %(name)s") % {"name": r.member},
         )
-    meter_history = Meter.history.filter(connection_id=connection.pk).select_related(
-        "history_user"
-    )
+    meter_history = Meter.history.filter(connection_id=connection.pk).select_related("history_user")
     for meter_id in {r.id for r in meter_history}:
         events += _events(
             [r for r in meter_history if r.id == meter_id],

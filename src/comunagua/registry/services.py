@@ -109,7 +109,9 @@ def connection_create(
     _save(connection, by)
     if holder is not None:
         since = holder_since or connection.connected_on or holder.joined_on or date.today()
-        _save(Holding(committee=committee, connection=connection, member=holder, started_on=since), by)
+        _save(
+            Holding(committee=committee, connection=connection, member=holder, started_on=since), by
+        )
     if meter:
         meter_install(connection=connection, by=by, **meter)
     return connection
@@ -166,8 +168,10 @@ def _check_reading(value: Decimal, digits: int, field: str) -> None:
         raise ValidationError({field: _("A meter reading cannot be negative.")})
     if value >= Decimal(10) ** digits:
         raise ValidationError(
-            {field: _("A %(digits)s-digit meter cannot show %(value)s.") % {
-                "digits": digits, "value": value}}
+            {
+                field: _("A %(digits)s-digit meter cannot show %(value)s.")
+                % {"digits": digits, "value": value}
+            }
         )
 
 
@@ -212,16 +216,20 @@ def meter_replace(
     brand: str = "",
 ) -> Meter:
     """Close the meter in service with its last reading and install the new one the same day,
-    so the consumption of that month is old (final − last read) plus new (read − initial)."""
-    old = Meter.objects.select_for_update().filter(
-        connection=connection, removed_on__isnull=True
-    ).first()
+    so the consumption of that month is old (final - last read) plus new (read - initial)."""
+    old = (
+        Meter.objects.select_for_update()
+        .filter(connection=connection, removed_on__isnull=True)
+        .first()
+    )
     if old is None:
         raise ValidationError(_("This connection has no meter in service to replace."))
     if removed_on < old.installed_on:
         raise ValidationError(
-            {"removed_on": _("The meter was installed on %(date)s, after that date.")
-             % {"date": old.installed_on.strftime("%d/%m/%Y")}}
+            {
+                "removed_on": _("The meter was installed on %(date)s, after that date.")
+                % {"date": old.installed_on.strftime("%d/%m/%Y")}
+            }
         )
     if serial.strip() == old.serial:
         raise ValidationError({"serial": _("The new meter must have another serial number.")})

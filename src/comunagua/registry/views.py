@@ -157,9 +157,7 @@ def _connection_form(request, connection: Connection | None):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            return redirect(
-                "connection-detail", committee=request.committee.slug, pk=connection.pk
-            )
+            return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
     return render(
         request, "registry/connection_form.html", {"form": form, "connection": connection}
     )
@@ -190,9 +188,7 @@ def connection_transfer(request, pk: int):
             _apply_errors(form, error)
         else:
             messages.success(request, _("Holder changed."))
-            return redirect(
-                "connection-detail", committee=request.committee.slug, pk=connection.pk
-            )
+            return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
     return render(
         request,
         "registry/connection_transfer.html",
@@ -231,9 +227,7 @@ def connection_meter(request, pk: int):
             _apply_errors(form, error)
         else:
             messages.success(request, _("Meter saved."))
-            return redirect(
-                "connection-detail", committee=request.committee.slug, pk=connection.pk
-            )
+            return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
     return render(
         request,
         "registry/connection_meter.html",
@@ -271,6 +265,7 @@ def import_preview(request, pk: int):
         else:
             messages.success(request, _("%(n)s connections imported.") % {"n": count})
             return redirect("connection-list", committee=request.committee.slug)
-    preview = importer.preview(committee=request.committee, filename=batch.filename,
-                               content=bytes(batch.content))
+    preview = importer.preview(
+        committee=request.committee, filename=batch.filename, content=bytes(batch.content)
+    )
     return render(request, "registry/import_preview.html", {"batch": batch, "preview": preview})

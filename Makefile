@@ -1,0 +1,62 @@
+# Comunagua: `make demo` to try it, `make test` before you push.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LINTED := src tests benchmarks
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: setup .venv demo test test-sqlite test-postgresql lint bench format messages clean
+
+setup .venv: $(STAMP)
+
+# Re-install whenever pyproject.toml changes (new or bumped dependencies).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: $(STAMP)
+	DEBUG=true $(BIN)/comunagua migrate --noinput
+	DEBUG=true $(BIN)/comunagua demo
+
+# -k: a lint error or a failure on one database still lets the other checks run and report.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -k lint test-sqlite test-postgresql
+
+lint: $(STAMP)
+	@echo "== ruff"
+	@status=0; \
+	$(BIN)/ruff check --output-format concise $(LINTED) || status=1; \
+	$(BIN)/ruff format --check --output-format concise $(LINTED) || status=1; \
+	exit $$status
+
+# In CI a missing Chromium must fail the run, not skip the browser tests.
+test-sqlite: $(STAMP)
+	@if [ "$${CI:-}" = true ] && [ ! -x /usr/bin/chromium ]; then \
+		echo "CI: /usr/bin/chromium is missing (apt-get install chromium)" >&2; exit 1; fi
+	@echo "== pytest on SQLite"
+	TIMEFORMAT='== SQLite leg: %0Rs'; time env -u DATABASE_URL $(PYTEST)
+
+test-postgresql: $(STAMP)
+	@echo "== pytest on a throwaway PostgreSQL"
+	TIMEFORMAT='== PostgreSQL leg: %0Rs'; time $(BIN)/python tests/pg_cluster.py -- $(PYTEST)
+
+bench: $(STAMP)
+	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; \
+	else echo "No benchmarks/run.py"; fi
+
+format: $(STAMP)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
+
+# Run from the package so makemessages writes to src/comunagua/locale.
+messages: $(STAMP)
+	cd src/comunagua && DEBUG=true COMUNAGUA_VAR_DIR=$(CURDIR)/var ../../$(BIN)/comunagua makemessages -l es -l en --ignore 'demo/*'
+	cd src/comunagua && DEBUG=true COMUNAGUA_VAR_DIR=$(CURDIR)/var ../../$(BIN)/comunagua compilemessages
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis build dist staticfiles benchmarks/results/*.tmp
