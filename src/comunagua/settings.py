@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "simple_history",
     "comunagua.tenancy",
     "comunagua.registry",
+    "comunagua.metering",
+    "comunagua.tariffs",
+    "comunagua.billing",
     "comunagua.demo",
 ]
 

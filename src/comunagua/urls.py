@@ -14,5 +14,8 @@ urlpatterns = [
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("<slug:committee>/lecturas/", include("comunagua.metering.urls")),
+    path("<slug:committee>/tarifas/", include("comunagua.tariffs.urls")),
+    path("<slug:committee>/facturacion/", include("comunagua.billing.urls")),
     path("<slug:committee>/", include("comunagua.registry.urls")),
 ]

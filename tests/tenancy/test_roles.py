@@ -23,6 +23,13 @@ EXPECTED = {
     "registry.view": {R.BOARD, R.TREASURER, R.CASHIER, R.READER, R.OPERATOR},
     "registry.edit": {R.BOARD, R.TREASURER},
     "registry.import": {R.BOARD, R.TREASURER},
+    "metering.view": {R.BOARD, R.TREASURER, R.CASHIER, R.READER},
+    "metering.enter": {R.BOARD, R.TREASURER, R.READER},
+    "metering.review": {R.BOARD, R.TREASURER},
+    "tariffs.view": set(Role),
+    "tariffs.edit": {R.BOARD},
+    "billing.view": {R.BOARD, R.TREASURER, R.CASHIER},
+    "billing.run": {R.BOARD, R.TREASURER},
 }
 
 

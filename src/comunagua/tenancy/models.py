@@ -89,3 +89,21 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NumberSequence(models.Model):
+    """Document numbers without gaps (bills, receipts, credit notes), one counter per committee
+    and kind. Taken under a row lock inside the writer's transaction: a rolled-back run gives
+    its numbers back."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "kind"], name="one_sequence_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} · {self.kind} · {self.last}"

@@ -23,6 +23,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     ),
     "registry.edit": frozenset({Role.BOARD, Role.TREASURER}),
     "registry.import": frozenset({Role.BOARD, Role.TREASURER}),
+    # Readings: readers enter them; the board and the treasurer review flags and close rounds.
+    "metering.view": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER, Role.READER}),
+    "metering.enter": frozenset({Role.BOARD, Role.TREASURER, Role.READER}),
+    "metering.review": frozenset({Role.BOARD, Role.TREASURER}),
+    # The tariff is public to every member: transparency is how a committee keeps trust.
+    "tariffs.view": frozenset(Role),
+    "tariffs.edit": frozenset({Role.BOARD}),
+    "billing.view": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER}),
+    "billing.run": frozenset({Role.BOARD, Role.TREASURER}),
 }
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeteringConfig(AppConfig):
+    name = "comunagua.metering"
+    verbose_name = _("Meter readings")
