@@ -1,12 +1,20 @@
 """One committee never sees another's records: every URL that takes an id answers 404 when
 the id belongs to another committee, and a committee's slug is 404 to outsiders."""
 
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from comunagua.lib.periods import Period
+from comunagua.metering import services as metering
+from comunagua.metering.models import Route
 from comunagua.registry import services
 from comunagua.registry.models import Holding, RegistryImport
+from comunagua.tariffs import services as tariff_services
 from tests.conftest import add_connection
 
 
@@ -31,7 +39,15 @@ ID_KIND = {
     "connection-transfer": "connection",
     "connection-meter": "connection",
     "import-preview": "import",
+    "round-detail": "round",
+    "round-close": "round",
+    "route-entry": "round",
+    "reading-review": "reading",
+    "tariff-detail": "tariff",
+    "tariff-edit": "tariff",
 }
+# URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
+MORE_IDS = {"route-entry": {"route": "route"}}
 
 
 @pytest.fixture
@@ -43,7 +59,31 @@ def foreign_ids(other_committee):
         )
     with scopes_disabled():
         member_id = Holding.objects.get(connection=connection).member_id
-    return {"connection": connection.pk, "member": member_id, "import": batch.pk}
+    with scope(committee=other_committee):
+        (route,) = metering.routes_from_sectors(committee=other_committee) or [
+            Route.objects.create(committee=other_committee, name="R")
+        ]
+        reading_round = metering.round_open(
+            committee=other_committee, period=Period(2025, 3), by=None
+        )
+        reading = metering.reading_enter(
+            round=reading_round, connection=connection, value=Decimal(5), by=None
+        )
+        tariff = tariff_services.tariff_create(
+            committee=other_committee,
+            by=None,
+            effective_from=date(2016, 1, 1),
+            toml_text=Path("docs/examples/tarifa-2016.toml").read_text(),
+        )
+    return {
+        "tariff": tariff.pk,
+        "connection": connection.pk,
+        "member": member_id,
+        "import": batch.pk,
+        "round": reading_round.pk,
+        "route": route.pk,
+        "reading": reading.pk,
+    }
 
 
 def test_every_url_with_an_id_is_listed_in_this_test():
@@ -55,7 +95,10 @@ def test_every_url_with_an_id_is_listed_in_this_test():
 @pytest.mark.parametrize("name", sorted(ID_KIND))
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_another_committees_id_is_not_found(board_client, committee, foreign_ids, name, method):
-    url = reverse(name, kwargs={"committee": committee.slug, "pk": foreign_ids[ID_KIND[name]]})
+    more = {kwarg: foreign_ids[kind] for kwarg, kind in MORE_IDS.get(name, {}).items()}
+    url = reverse(
+        name, kwargs={"committee": committee.slug, "pk": foreign_ids[ID_KIND[name]], **more}
+    )
     response = getattr(board_client, method)(url, {"first_names": "X", "serial": "Y"})
     assert response.status_code == 404
 

@@ -1,0 +1,487 @@
+"""Every write to rounds, routes and readings. Keyword-only, one transaction each; the user who
+acts is stamped on the history record. A check never corrects a reading: it flags it, and a
+person accepts (with a reason) or rejects it. The rules are in docs/readings.md."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
+
+from comunagua.lib.periods import Period
+from comunagua.registry.models import Connection, Holding, Meter, Sector
+from comunagua.tenancy.models import Committee
+
+from . import selectors, validation
+from .models import EstimationRule, Reading, Round, Route, RouteStop
+
+Status = Reading.Status
+Source = Reading.Source
+ENTERED_SOURCES = (Source.WEB, Source.PHONE, Source.IMPORT)
+
+
+def _save(instance, by) -> None:
+    instance.full_clean()
+    instance._history_user = by
+    instance.save()
+
+
+def _same_committee(committee_id: int, *objects) -> None:
+    """A form or an API may hand us another committee's object; never link across tenants."""
+    for obj in objects:
+        if obj is not None and obj.committee_id != committee_id:
+            raise ValidationError(_("That record belongs to another committee."))
+
+
+def _month(period: date | Period) -> str:
+    return str(period if isinstance(period, Period) else Period.of(period))
+
+
+def _months_between(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Write the reason for the decision.")})
+    return reason
+
+
+def _open(round: Round) -> None:
+    if not round.is_open:
+        raise ValidationError(
+            _("The round of %(month)s is closed: its readings can no longer change.")
+            % {"month": _month(round.period)}
+        )
+
+
+# --- rounds and routes -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(*, committee: Committee, period: Period, by) -> Round:
+    """Open the reading round of a month. One round is open at a time and rounds go forward:
+    a new month comes after every round already opened, and at most next month."""
+    if not isinstance(period, Period):
+        raise TypeError("period must be a lib.periods.Period")
+    rounds = Round.objects.select_for_update().filter(committee=committee)
+    still_open = rounds.filter(status=Round.Status.OPEN).first()
+    if still_open is not None:
+        raise ValidationError(
+            _("The round of %(month)s is still open: close it first.")
+            % {"month": _month(still_open.period)}
+        )
+    latest = rounds.order_by("-period").first()
+    if latest is not None and period.first_day <= latest.period:
+        if period.first_day == latest.period:
+            raise ValidationError(_("There is already a reading round for this month."))
+        raise ValidationError(
+            _("Rounds go forward: the last one is %(month)s.") % {"month": _month(latest.period)}
+        )
+    if period > Period.of(timezone.localdate()).next():
+        raise ValidationError(_("A round can be opened at most for next month."))
+    reading_round = Round(committee=committee, period=period.first_day, opened_by=by)
+    _save(reading_round, by)
+    return reading_round
+
+
+def _number_key(number: str) -> tuple:
+    """Connection numbers in human order: 2 before 10, "12-A" after "12"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.findall(r"\d+|\D+", number)
+    )
+
+
+@transaction.atomic
+def routes_from_sectors(*, committee: Committee, by=None) -> list[Route]:
+    """One route per sector, in connection-number order, for every connection still in service
+    that no route passes yet (connections without a sector share one route). Safe to run again
+    after new connections are registered: existing routes keep their order and gain the new
+    connections at the end. Returns the routes that changed."""
+    pending = list(
+        selectors.unrouted_connections(committee=committee).select_related("lot", "lot__sector")
+    )
+    groups: dict[Sector | None, list[Connection]] = {}
+    for connection in pending:
+        groups.setdefault(connection.lot.sector, []).append(connection)
+    changed = []
+    ordered = sorted(groups, key=lambda s: (s is None, s.position if s else 0, str(s or "")))
+    for sector in ordered:
+        name = sector.name if sector is not None else _("No sector")
+        route = Route.objects.filter(committee=committee, name=name).first()
+        if route is None:
+            route = Route(
+                committee=committee, name=name, position=sector.position if sector else 999
+            )
+            _save(route, by)
+        last = route.stops.order_by("-position").values_list("position", flat=True).first() or 0
+        for offset, connection in enumerate(
+            sorted(groups[sector], key=lambda c: _number_key(c.number)), start=1
+        ):
+            stop = RouteStop(
+                committee=committee, route=route, connection=connection, position=last + offset
+            )
+            _save(stop, by)
+        changed.append(route)
+    return changed
+
+
+# --- readings ----------------------------------------------------------------------------------
+
+
+def _reading_value(value) -> Decimal:
+    if isinstance(value, float | bool):
+        raise ValidationError({"value": _("Enter the reading as a number.")})
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"value": _("Enter the reading as a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": _("Enter the reading as a number.")})
+    if value < 0:
+        raise ValidationError({"value": _("A meter reading cannot be negative.")})
+    if value >= validation.capacity(12):
+        raise ValidationError({"value": _("That number is far too large for a meter.")})
+    if value != value.quantize(validation.LITRE, rounding=ROUND_DOWN):
+        raise ValidationError({"value": _("A reading has at most three decimals (litres).")})
+    return value.quantize(validation.LITRE)
+
+
+def _meter_read(connection: Connection, meters: list[Meter], meter: Meter | None) -> Meter:
+    if meter is not None:
+        if meter.connection_id != connection.pk:
+            raise ValidationError({"meter": _("That meter is not on this connection.")})
+        return next(m for m in meters if m.pk == meter.pk)
+    in_service = [m for m in meters if m.in_service]
+    if in_service:
+        return in_service[-1]
+    if meters:
+        return meters[-1]
+    raise ValidationError(_("This connection has no meter: install one in the register first."))
+
+
+@dataclass
+class _Measure:
+    previous: Decimal  # compared with, on the meter read
+    replaced: list[tuple[Decimal, Decimal, int]] = field(default_factory=list)
+    months: int = 1
+
+
+def _measure(
+    *, meters: list[Meter], meter: Meter, before: selectors.Before, period: date
+) -> _Measure:
+    """From the last actual reading (or the first meter's installation) to the meter read:
+    which value to compare with, and the meters replaced in between."""
+    by_id = {m.pk: m for m in meters}
+    anchor = before.last_actual
+    if anchor is not None:
+        anchor_meter, anchor_value = by_id[anchor.meter_id], anchor.value
+        months = max(_months_between(anchor.period, period), 1)
+    else:
+        first = before.estimates[0].meter_id if before.estimates else meter.pk
+        anchor_meter = by_id[first]
+        anchor_value = anchor_meter.initial_reading
+        months = len(before.estimates) + 1
+    start, end = meters.index(anchor_meter), meters.index(meter)
+    if start == end:
+        return _Measure(previous=anchor_value, months=months)
+    if start > end:  # a reading of a meter older than the last one read: flagged removed_meter
+        return _Measure(previous=meter.initial_reading, months=months)
+    replaced = [(anchor_value, _final(anchor_meter, anchor_value), anchor_meter.digits)]
+    replaced += [
+        (m.initial_reading, _final(m, m.initial_reading), m.digits) for m in meters[start + 1 : end]
+    ]
+    return _Measure(previous=meter.initial_reading, replaced=replaced, months=months)
+
+
+def _final(meter: Meter, fallback: Decimal) -> Decimal:
+    return meter.final_reading if meter.final_reading is not None else fallback
+
+
+def _occupied(connection: Connection) -> bool:
+    if connection.status != Connection.Status.ACTIVE:
+        return False
+    return Holding.objects.filter(
+        connection=connection, ended_on__isnull=True, member__household_size__gt=0
+    ).exists()
+
+
+@transaction.atomic
+def reading_enter(
+    *,
+    round: Round,
+    connection: Connection,
+    value: Decimal | str | int,
+    read_at: datetime | None = None,
+    source: str = Source.WEB,
+    by,
+    note: str = "",
+    photo_ref: str = "",
+    client_id: UUID | None = None,
+    meter: Meter | None = None,
+) -> Reading:
+    """Store a reading and flag whatever a person should look at.
+
+    - No flag: accepted. Flags: "flagged", waiting for a reason to be accepted.
+    - The same value again for the connection and round (or the same client_id again): the
+      reading already stored is returned, unchanged.
+    - Another value while one is held: stored beside it as a "conflict" flagged "twice"; the
+      first stays as it is until someone decides (reading_accept / reading_reject).
+    - A value the dials cannot show, a negative one or a closed round: ValidationError, nothing
+      is stored.
+    """
+    _same_committee(round.committee_id, connection, meter)
+    value = _reading_value(value)
+    if source not in ENTERED_SOURCES:
+        raise ValidationError({"source": _("Unknown source of a reading.")})
+    now = timezone.now()
+    read_at = read_at or now
+    # One entry at a time per connection: the "already held?" question needs a stable answer.
+    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    round = Round.objects.get(pk=round.pk)
+    _open(round)
+    if client_id is not None:
+        replay = Reading.objects.filter(
+            committee_id=round.committee_id, client_id=client_id
+        ).first()
+        if replay is not None:
+            if (replay.round_id, replay.connection_id, replay.value) == (
+                round.pk,
+                connection.pk,
+                value,
+            ):
+                return replay
+            raise ValidationError(_("This client id was already used for another reading."))
+    held = list(
+        Reading.objects.filter(
+            round=round, connection=connection, status__in=(*Reading.LIVE, Status.CONFLICT)
+        ).order_by("id")
+    )
+    for reading in held:
+        if reading.value == value:
+            return reading
+    live = next((r for r in held if r.status in Reading.LIVE), None)
+
+    meters = selectors.meters_of(connection)
+    meter = _meter_read(connection, meters, meter)
+    before = selectors.readings_before(connections=[connection.pk], period=round.period).get(
+        connection.pk, selectors.Before()
+    )
+    measure = _measure(meters=meters, meter=meter, before=before, period=round.period)
+    checked = validation.check(
+        value=value,
+        previous=measure.previous,
+        digits=meter.digits,
+        history=before.history,
+        months=measure.months,
+        replaced=measure.replaced,
+        occupied=_occupied(connection),
+        meter_removed=not meter.in_service,
+        existing=live.value if live is not None else None,
+        read_at=read_at,
+        now=now,
+    )
+    if validation.TOO_LARGE in checked.flags:
+        raise ValidationError(
+            {
+                "value": _("A %(digits)s-digit meter cannot show %(value)s.")
+                % {"digits": meter.digits, "value": value}
+            }
+        )
+    anchor = before.last_actual
+    m3, carried = validation.settle(
+        checked.consumption,
+        before.billed_since_actual,
+        anchor.carried_m3 if anchor is not None else validation.ZERO,
+    )
+    if before.previous is not None and before.previous.meter_id == meter.pk:
+        previous_value = before.previous.value
+    else:
+        previous_value = meter.initial_reading
+    if live is not None:
+        status = Status.CONFLICT
+    elif checked.flags:
+        status = Status.FLAGGED
+    else:
+        status = Status.ACCEPTED
+    reading = Reading(
+        committee_id=round.committee_id,
+        round=round,
+        connection=connection,
+        meter=meter,
+        value=value,
+        read_at=read_at,
+        source=source,
+        entered_by=by,
+        entered_at=now,
+        note=note.strip(),
+        photo_ref=photo_ref.strip(),
+        flags=list(checked.flags),
+        status=status,
+        conflict_with=live,
+        previous_value=previous_value,
+        consumption=m3,
+        metered_m3=checked.consumption,
+        months=measure.months,
+        carried_m3=carried,
+        client_id=client_id,
+    )
+    _save(reading, by)
+    return reading
+
+
+def _locked(reading: Reading) -> Reading:
+    return Reading.objects.select_for_update().select_related("round").get(pk=reading.pk)
+
+
+@transaction.atomic
+def reading_accept(*, reading: Reading, by, reason: str) -> Reading:
+    """Accept a flagged reading, or a second value (the one it disagreed with is rejected,
+    naming this decision). The reason is required and kept."""
+    reason = _reason(reason)
+    reading = _locked(reading)
+    _open(reading.round)
+    if reading.status not in Reading.PENDING:
+        raise ValidationError(_("Only a reading waiting for review can be accepted."))
+    now = timezone.now()
+    if reading.status == Status.CONFLICT:
+        replaced = (
+            Reading.objects.select_for_update()
+            .filter(round=reading.round, connection=reading.connection_id, status__in=Reading.LIVE)
+            .exclude(pk=reading.pk)
+        )
+        for other in replaced:
+            other.status = Status.REJECTED
+            other.review_reason = _("Replaced by %(value)s: %(reason)s") % {
+                "value": reading.value,
+                "reason": reason,
+            }
+            other.reviewed_by, other.reviewed_at = by, now
+            _save(other, by)
+    reading.status = Status.ACCEPTED
+    reading.review_reason = reason
+    reading.reviewed_by, reading.reviewed_at = by, now
+    _save(reading, by)
+    return reading
+
+
+@transaction.atomic
+def reading_reject(*, reading: Reading, by, reason: str) -> Reading:
+    """Set a reading aside (a typo, a second value that was wrong). It stays in the history;
+    the connection may be read again."""
+    reason = _reason(reason)
+    reading = _locked(reading)
+    _open(reading.round)
+    if reading.status == Status.REJECTED:
+        raise ValidationError(_("This reading was already rejected."))
+    if reading.estimated:
+        raise ValidationError(_("An estimate cannot be rejected."))
+    reading.status = Status.REJECTED
+    reading.review_reason = reason
+    reading.reviewed_by, reading.reviewed_at = by, timezone.now()
+    _save(reading, by)
+    return reading
+
+
+@dataclass
+class Closed:
+    round: Round
+    estimated: int
+    without_meter: list[str]  # active connections with no meter: nothing could be estimated
+
+
+def _estimate_m3(rule: EstimationRule | None, history) -> Decimal:
+    if rule is not None and rule.method == EstimationRule.Method.FIXED:
+        return rule.fixed_m3.quantize(validation.LITRE)
+    return validation.estimate(history)
+
+
+@transaction.atomic
+def round_close(*, round: Round, by) -> Closed:
+    """Close a round: refused while any reading waits for review (they are listed). Every
+    active connection without a reading gets an estimate (marked as such) so that billing has
+    a volume for everyone; the next actual reading settles the difference."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    _open(round)
+    pending = list(
+        Reading.objects.filter(round=round, status__in=Reading.PENDING)
+        .select_related("connection")
+        .order_by("connection__number")
+    )
+    if pending:
+        numbers = sorted({r.connection.number for r in pending}, key=_number_key)
+        raise ValidationError(
+            ngettext(
+                "%(count)d reading still needs a review: %(numbers)s.",
+                "%(count)d readings still need a review: %(numbers)s.",
+                len(pending),
+            )
+            % {"count": len(pending), "numbers": ", ".join(numbers)}
+        )
+    now = timezone.now()
+    unread = Connection.objects.filter(
+        committee=round.committee, status=Connection.Status.ACTIVE
+    ).exclude(
+        Exists(
+            Reading.objects.filter(round=round, connection=OuterRef("pk"), status__in=Reading.LIVE)
+        )
+    )
+    meters = {
+        m.connection_id: m
+        for m in Meter.objects.filter(connection__in=unread, removed_on__isnull=True)
+    }
+    before = selectors.readings_before(connections=unread, period=round.period)
+    rule = EstimationRule.objects.filter(committee=round.committee).first()
+    estimates, without_meter = [], []
+    for connection in unread.order_by("number"):
+        meter = meters.get(connection.pk)
+        if meter is None:
+            without_meter.append(connection.number)
+            continue
+        past = before.get(connection.pk, selectors.Before())
+        m3 = _estimate_m3(rule, past.history)
+        previous = past.previous
+        base = (
+            previous.value
+            if previous is not None and previous.meter_id == meter.pk
+            else meter.initial_reading
+        )
+        billed, carried = validation.deduct(
+            m3, previous.carried_m3 if previous is not None else validation.ZERO
+        )
+        estimates.append(
+            Reading(
+                committee_id=round.committee_id,
+                round=round,
+                connection=connection,
+                meter=meter,
+                value=((base + m3) % meter.capacity).quantize(validation.LITRE),
+                read_at=now,
+                source=Source.ESTIMATED,
+                estimated=True,
+                entered_by=by,
+                entered_at=now,
+                status=Status.ACCEPTED,
+                flags=[],
+                previous_value=base,
+                consumption=billed,
+                metered_m3=None,
+                months=1,
+                carried_m3=carried,
+            )
+        )
+    bulk_create_with_history(estimates, Reading, default_user=by, default_date=now)
+    round.status = Round.Status.CLOSED
+    round.closed_at, round.closed_by = now, by
+    _save(round, by)
+    return Closed(round=round, estimated=len(estimates), without_meter=without_meter)
