@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Holding, Meter, Sector
 from comunagua.tenancy.models import Committee
+from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
 from . import selectors, validation
 from .models import EstimationRule, Reading, Round, Route, RouteStop
@@ -26,19 +27,6 @@ from .models import EstimationRule, Reading, Round, Route, RouteStop
 Status = Reading.Status
 Source = Reading.Source
 ENTERED_SOURCES = (Source.WEB, Source.PHONE, Source.IMPORT)
-
-
-def _save(instance, by) -> None:
-    instance.full_clean()
-    instance._history_user = by
-    instance.save()
-
-
-def _same_committee(committee_id: int, *objects) -> None:
-    """A form or an API may hand us another committee's object; never link across tenants."""
-    for obj in objects:
-        if obj is not None and obj.committee_id != committee_id:
-            raise ValidationError(_("That record belongs to another committee."))
 
 
 def _month(period: date | Period) -> str:
@@ -90,7 +78,7 @@ def round_open(*, committee: Committee, period: Period, by) -> Round:
     if period > Period.of(timezone.localdate()).next():
         raise ValidationError(_("A round can be opened at most for next month."))
     reading_round = Round(committee=committee, period=period.first_day, opened_by=by)
-    _save(reading_round, by)
+    save_validated(reading_round, by)
     return reading_round
 
 
@@ -123,7 +111,7 @@ def routes_from_sectors(*, committee: Committee, by=None) -> list[Route]:
             route = Route(
                 committee=committee, name=name, position=sector.position if sector else 999
             )
-            _save(route, by)
+            save_validated(route, by)
         last = route.stops.order_by("-position").values_list("position", flat=True).first() or 0
         for offset, connection in enumerate(
             sorted(groups[sector], key=lambda c: _number_key(c.number)), start=1
@@ -131,7 +119,7 @@ def routes_from_sectors(*, committee: Committee, by=None) -> list[Route]:
             stop = RouteStop(
                 committee=committee, route=route, connection=connection, position=last + offset
             )
-            _save(stop, by)
+            save_validated(stop, by)
         changed.append(route)
     return changed
 
@@ -240,7 +228,7 @@ def reading_enter(
     - A value the dials cannot show, a negative one or a closed round: ValidationError, nothing
       is stored.
     """
-    _same_committee(round.committee_id, connection, meter)
+    ensure_same_committee(round.committee_id, connection, meter)
     value = _reading_value(value)
     if source not in ENTERED_SOURCES:
         raise ValidationError({"source": _("Unknown source of a reading.")})
@@ -336,7 +324,7 @@ def reading_enter(
         carried_m3=carried,
         client_id=client_id,
     )
-    _save(reading, by)
+    save_validated(reading, by)
     return reading
 
 
@@ -367,11 +355,11 @@ def reading_accept(*, reading: Reading, by, reason: str) -> Reading:
                 "reason": reason,
             }
             other.reviewed_by, other.reviewed_at = by, now
-            _save(other, by)
+            save_validated(other, by)
     reading.status = Status.ACCEPTED
     reading.review_reason = reason
     reading.reviewed_by, reading.reviewed_at = by, now
-    _save(reading, by)
+    save_validated(reading, by)
     return reading
 
 
@@ -389,7 +377,7 @@ def reading_reject(*, reading: Reading, by, reason: str) -> Reading:
     reading.status = Status.REJECTED
     reading.review_reason = reason
     reading.reviewed_by, reading.reviewed_at = by, timezone.now()
-    _save(reading, by)
+    save_validated(reading, by)
     return reading
 
 
@@ -483,5 +471,5 @@ def round_close(*, round: Round, by) -> Closed:
     bulk_create_with_history(estimates, Reading, default_user=by, default_date=now)
     round.status = Round.Status.CLOSED
     round.closed_at, round.closed_by = now, by
-    _save(round, by)
+    save_validated(round, by)
     return Closed(round=round, estimated=len(estimates), without_meter=without_meter)

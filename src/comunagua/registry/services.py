@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
+from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
 from .models import Connection, Holding, Lot, Member, Meter, Sector
 
@@ -29,19 +30,6 @@ CONNECTION_FIELDS = {"category", "has_sewer", "status", "connected_on", "closed_
 LOT_FIELDS = {"sector", "address", "reference", "latitude", "longitude"}
 
 
-def _save(instance, by) -> None:
-    instance.full_clean()
-    instance._history_user = by
-    instance.save()
-
-
-def _same_committee(committee_id: int, *objects) -> None:
-    """A form or an API may hand us another committee's object; never link across tenants."""
-    for obj in objects:
-        if obj is not None and obj.committee_id != committee_id:
-            raise ValidationError(_("That record belongs to another committee."))
-
-
 def _set(instance, fields: dict, allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
@@ -54,14 +42,14 @@ def _set(instance, fields: dict, allowed: set[str]) -> None:
 def member_create(*, committee: Committee, by, **fields) -> Member:
     member = Member(committee=committee)
     _set(member, fields, MEMBER_FIELDS)
-    _save(member, by)
+    save_validated(member, by)
     return member
 
 
 @transaction.atomic
 def member_update(*, member: Member, by, **fields) -> Member:
     _set(member, fields, MEMBER_FIELDS)
-    _save(member, by)
+    save_validated(member, by)
     return member
 
 
@@ -94,7 +82,7 @@ def connection_create(
     **fields,
 ) -> Connection:
     """A new connection on a new lot, with its first holder and first meter when known."""
-    _same_committee(committee.pk, sector, holder)
+    ensure_same_committee(committee.pk, sector, holder)
     lot = Lot(
         committee=committee,
         sector=sector,
@@ -103,13 +91,13 @@ def connection_create(
         latitude=latitude,
         longitude=longitude,
     )
-    _save(lot, by)
+    save_validated(lot, by)
     connection = Connection(committee=committee, lot=lot, number=number.strip())
     _set(connection, fields, CONNECTION_FIELDS)
-    _save(connection, by)
+    save_validated(connection, by)
     if holder is not None:
         since = holder_since or connection.connected_on or holder.joined_on or date.today()
-        _save(
+        save_validated(
             Holding(committee=committee, connection=connection, member=holder, started_on=since), by
         )
     if meter:
@@ -121,11 +109,11 @@ def connection_create(
 def connection_update(*, connection: Connection, by, **fields) -> Connection:
     lot_fields = {k: fields.pop(k) for k in list(fields) if k in LOT_FIELDS}
     if lot_fields:
-        _same_committee(connection.committee_id, lot_fields.get("sector"))
+        ensure_same_committee(connection.committee_id, lot_fields.get("sector"))
         _set(connection.lot, lot_fields, LOT_FIELDS)
-        _save(connection.lot, by)
+        save_validated(connection.lot, by)
     _set(connection, fields, CONNECTION_FIELDS)
-    _save(connection, by)
+    save_validated(connection, by)
     return connection
 
 
@@ -138,7 +126,7 @@ def connection_transfer(
     *, connection: Connection, by, member: Member, on: date, reason: str = ""
 ) -> Holding:
     """Transfer of rights: the current holding ends the day the new one starts."""
-    _same_committee(connection.committee_id, member)
+    ensure_same_committee(connection.committee_id, member)
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     current = current_holding(connection)
     if current is not None:
@@ -151,7 +139,7 @@ def connection_transfer(
             )
         current.ended_on = on
         current.reason = current.reason or reason
-        _save(current, by)
+        save_validated(current, by)
     holding = Holding(
         committee_id=connection.committee_id,
         connection=connection,
@@ -159,7 +147,7 @@ def connection_transfer(
         started_on=on,
         reason=reason,
     )
-    _save(holding, by)
+    save_validated(holding, by)
     return holding
 
 
@@ -198,7 +186,7 @@ def meter_install(
         installed_on=installed_on,
         initial_reading=initial_reading,
     )
-    _save(meter, by)
+    save_validated(meter, by)
     return meter
 
 
@@ -237,7 +225,7 @@ def meter_replace(
     old.removed_on = removed_on
     old.final_reading = final_reading
     old.removal_reason = reason
-    _save(old, by)
+    save_validated(old, by)
     return meter_install(
         connection=connection,
         by=by,

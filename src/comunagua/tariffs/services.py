@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
+from comunagua.tenancy.writes import save_validated
 
 from . import engine, labels
 from .models import Tariff
@@ -61,7 +62,7 @@ def tariff_create(
         notes=notes,
         created_by=by,
     )
-    _save(tariff, by)
+    save_validated(tariff, by)
     return tariff
 
 
@@ -98,14 +99,8 @@ def tariff_update(
     tariff.source = source
     if notes is not None:
         tariff.notes = notes
-    _save(tariff, by)
+    save_validated(tariff, by)
     return tariff
-
-
-def _save(tariff: Tariff, by) -> None:
-    tariff.full_clean()
-    tariff._history_user = by
-    tariff.save()
 
 
 def _read(committee: Committee, toml_text, data, name) -> tuple[engine.Tariff, str]:

@@ -1,0 +1,241 @@
+"""Every write to billing. Keyword-only, one transaction each.
+
+`billing_run` turns a period's closed reading round into bills, all or nothing: it bills every
+ACTIVE connection (suspended, disconnected and closed ones are not billed: they receive no water
+and the round does not estimate them), and refuses the whole run if an active connection has no
+billable consumption. Running it again for the same period returns the existing run.
+"""
+
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from comunagua.lib.money import as_decimal
+from comunagua.lib.periods import Period
+from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
+from comunagua.registry.models import Connection, Holding
+from comunagua.tariffs import engine as tariff_engine
+from comunagua.tariffs.selectors import tariff_in_force
+from comunagua.tariffs.services import today_for
+from comunagua.tenancy.models import Committee
+from comunagua.tenancy.services import numbers_take
+
+from .models import Bill, BillingRun, CreditNote
+
+ZERO = Decimal("0.00")
+
+
+def _number_key(number: str) -> tuple:
+    """Connection numbers in human order: 2 before 10, "12-A" after "12"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.findall(r"\d+|\D+", number)
+    )
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def balances_before(*, committee: Committee, period: date) -> dict[int, Decimal]:
+    """What each connection owes from bills of periods before `period`: their charges minus
+    their credit notes, in two grouped queries. Payments are not subtracted yet: they arrive
+    with the ledger (a later issue), which will own the balance."""
+    balances: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for connection_id, total in (
+        Bill.objects.filter(committee=committee, period__lt=period)
+        .values("connection_id")
+        .annotate(total=Sum("charges_total"))
+        .values_list("connection_id", "total")
+        .order_by()
+    ):
+        balances[connection_id] += total
+    for connection_id, total in (
+        CreditNote.objects.filter(committee=committee, bill__period__lt=period)
+        .values("bill__connection_id")
+        .annotate(total=Sum("amount"))
+        .values_list("bill__connection_id", "total")
+        .order_by()
+    ):
+        balances[connection_id] -= total
+    return balances
+
+
+@transaction.atomic
+def billing_run(
+    *,
+    committee: Committee,
+    period: Period,
+    by,
+    issued_on: date | None = None,
+    due_days: int = 15,
+) -> BillingRun:
+    """Bill the period: one bill per active connection, numbered without gaps in connection
+    number order. Idempotent: a second call for the same period returns the first run."""
+    # One run at a time per committee: the lock serialises concurrent runs, so the second one
+    # sees the first one's run and returns it.
+    Committee.objects.select_for_update().get(pk=committee.pk)
+    existing = BillingRun.objects.filter(committee=committee, period=period.first_day).first()
+    if existing is not None:
+        return existing
+
+    try:
+        consumptions = billable_consumptions(committee=committee, period=period)
+    except RoundNotClosed:
+        raise ValidationError(
+            _("The reading round for %(period)s is missing or still open: close it before billing.")
+            % {"period": period}
+        ) from None
+    tariff = tariff_in_force(committee=committee, on=period.first_day)
+    if tariff is None:
+        raise ValidationError(
+            _("No tariff is in force on %(date)s: create one before billing.")
+            % {"date": period.first_day.strftime("%d/%m/%Y")}
+        )
+    priced_with = tariff.engine()
+
+    connections = sorted(
+        Connection.objects.filter(committee=committee, status=Connection.Status.ACTIVE).only(
+            "id", "number", "category", "has_sewer"
+        ),
+        key=lambda c: _number_key(c.number),
+    )
+    unread = [c.number for c in connections if c.pk not in consumptions]
+    if unread:
+        raise ValidationError(
+            ngettext(
+                "%(count)d active connection has no reading to bill: %(numbers)s.",
+                "%(count)d active connections have no reading to bill: %(numbers)s.",
+                len(unread),
+            )
+            % {"count": len(unread), "numbers": ", ".join(unread)}
+        )
+    missing = sorted({c.category for c in connections if c.category not in priced_with.categories})
+    if missing:
+        raise ValidationError(
+            _("The tariff “%(tariff)s” has no price for the categories: %(categories)s.")
+            % {"tariff": tariff.name, "categories": ", ".join(missing)}
+        )
+
+    holders = dict(
+        Holding.objects.filter(committee=committee, ended_on__isnull=True).values_list(
+            "connection_id", "member_id"
+        )
+    )
+    balances = balances_before(committee=committee, period=period.first_day)
+    issued_on = issued_on or today_for(committee)
+    due_on = issued_on + timedelta(days=due_days)
+
+    run = BillingRun.objects.create(
+        committee=committee,
+        period=period.first_day,
+        tariff=tariff,
+        issued_on=issued_on,
+        due_on=due_on,
+        bill_count=len(connections),
+        created_by=by,
+    )
+    numbers = numbers_take(committee=committee, kind="bill", count=len(connections))
+    bills = []
+    for number, connection in zip(numbers, connections, strict=True):
+        consumption = consumptions[connection.pk]
+        quote = tariff_engine.quote(
+            priced_with,
+            category=connection.category,
+            m3=consumption.m3,
+            sewer=connection.has_sewer,
+        )
+        previous_balance = balances.get(connection.pk, ZERO)
+        bills.append(
+            Bill(
+                committee=committee,
+                run=run,
+                connection_id=connection.pk,
+                member_id=holders.get(connection.pk),
+                number=number,
+                period=period.first_day,
+                issued_on=issued_on,
+                due_on=due_on,
+                category=connection.category,
+                has_sewer=connection.has_sewer,
+                consumption_m3=consumption.m3,
+                previous_value=consumption.previous_value,
+                current_value=consumption.current_value,
+                estimated=consumption.estimated,
+                reading_id=consumption.reading_id,
+                lines=[
+                    {
+                        "code": line.code,
+                        "amount": _plain(line.amount),
+                        "m3": _plain(line.m3),
+                        "price": _plain(line.price),
+                    }
+                    for line in quote.lines
+                ],
+                charges_total=quote.total,
+                previous_balance=previous_balance,
+                total_due=quote.total + previous_balance,
+            )
+        )
+    Bill.objects.bulk_create(bills, batch_size=2000)
+    return run
+
+
+def credited(bill: Bill) -> Decimal:
+    """What credit notes have already taken back from the bill."""
+    return CreditNote.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+@transaction.atomic
+def credit_note_issue(
+    *, bill: Bill, amount, reason: str, by, client_id: str = "", issued_on: date | None = None
+) -> CreditNote:
+    """Take back `amount` of the bill's charges. The amount must be positive and at most what
+    is left of the bill's charges after earlier credit notes. With a `client_id`, a replay of
+    the same request returns the first note."""
+    committee = bill.committee
+    if client_id:
+        found = CreditNote.objects.filter(committee=committee, client_id=client_id).first()
+        if found is not None:
+            return found
+    # Lock the bill so that two notes at once cannot both pass the limit.
+    bill = Bill.objects.select_for_update().get(pk=bill.pk, committee=committee)
+    try:
+        amount = as_decimal(amount)
+    except ValueError:
+        raise ValidationError({"amount": _("Write the amount as a number, e.g. 12.50.")}) from None
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": _("At most two decimal places (centavos).")})
+    left = bill.charges_total - credited(bill)
+    if amount > left:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Bill %(number)s has only %(left)s left to credit; %(amount)s is too much."
+                )
+                % {"number": bill.number, "left": left, "amount": amount}
+            }
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the credit note is issued.")})
+    (number,) = numbers_take(committee=committee, kind="credit_note", count=1)
+    return CreditNote.objects.create(
+        committee=committee,
+        bill=bill,
+        number=number,
+        issued_on=issued_on or today_for(committee),
+        amount=amount,
+        reason=reason,
+        client_id=client_id,
+        created_by=by,
+    )
