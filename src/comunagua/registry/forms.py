@@ -7,34 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.lib.numbers import parse_decimal
+from comunagua.forms import DateInput, DecimalInputField
 
 from .models import Connection, Member, Meter, Sector
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DecimalInputField(forms.DecimalField):
-    """Accepts "1234,5", "1.234,5" and "1234.5": people type a comma, spreadsheets a point."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_decimal(str(value))
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class ReadingField(DecimalInputField):

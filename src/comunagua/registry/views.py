@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from comunagua.forms import apply_errors
 from comunagua.tenancy.scoping import committee_view
 
 from . import importer, selectors, services
@@ -25,14 +26,6 @@ def _list_or_rows(request, template, context):
     if request.headers.get("HX-Request"):
         return render(request, template.replace(".html", "_rows.html"), context)
     return render(request, template, context)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @committee_view("committee.view")
@@ -88,7 +81,7 @@ def _member_form(request, member: Member | None):
                 services.member_update(member=member, by=request.user, **fields)
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("member-detail", committee=request.committee.slug, pk=member.pk)
     return render(request, "registry/member_form.html", {"form": form, "member": member})
@@ -155,7 +148,7 @@ def _connection_form(request, connection: Connection | None):
                 )
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
     return render(
@@ -185,7 +178,7 @@ def connection_transfer(request, pk: int):
                 connection=connection, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Holder changed."))
             return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
@@ -224,7 +217,7 @@ def connection_meter(request, pk: int):
                     **new_meter,
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Meter saved."))
             return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)

@@ -6,37 +6,19 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.lib.numbers import parse_decimal
+from comunagua.forms import DateInput, DecimalInputField
 
 from . import engine, labels
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class VolumeField(forms.DecimalField):
+class VolumeField(DecimalInputField):
     """m³ as people type them: "12,5" or "12.5", to the litre."""
-
-    widget = forms.TextInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", engine.VOLUME_PLACES)
         kwargs.setdefault("min_value", Decimal(0))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_decimal(str(value))
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class TariffForm(forms.Form):

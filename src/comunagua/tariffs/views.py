@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from comunagua.forms import apply_errors
 from comunagua.lib.periods import Period
 from comunagua.tenancy.scoping import committee_view
 
@@ -13,14 +14,6 @@ from . import engine, labels, selectors, services
 from .forms import QuoteForm, TariffForm, starter_toml
 from .models import Tariff
 from .templatetags.money import format_volume
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _status(tariff: Tariff, in_force: Tariff | None) -> str:
@@ -149,7 +142,7 @@ def tariff_create(request):
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Tariff saved."))
             return redirect("tariff-detail", committee=request.committee.slug, pk=tariff.pk)
@@ -185,7 +178,7 @@ def tariff_edit(request, pk: int):
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("tariff-detail", committee=request.committee.slug, pk=tariff.pk)
