@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comunagua.lib.money import as_decimal
+from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
 from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
 from comunagua.registry.models import Connection, Holding
@@ -44,6 +44,18 @@ def _plain(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+def _lines(quote: tariff_engine.Quote) -> list[dict]:
+    return [
+        {
+            "code": line.code,
+            "amount": _plain(line.amount),
+            "m3": _plain(line.m3),
+            "price": _plain(line.price),
+        }
+        for line in quote.lines
+    ]
+
+
 def balances_before(*, committee: Committee, period: date) -> dict[int, Decimal]:
     """What each connection owes from bills of periods before `period`: their charges minus
     their credit notes, in two grouped queries. Payments are not subtracted yet: they arrive
@@ -56,7 +68,7 @@ def balances_before(*, committee: Committee, period: date) -> dict[int, Decimal]
         .values_list("connection_id", "total")
         .order_by()
     ):
-        balances[connection_id] += total
+        balances[connection_id] += cents(total)  # SQLite sums decimals as floats
     for connection_id, total in (
         CreditNote.objects.filter(committee=committee, bill__period__lt=period)
         .values("bill__connection_id")
@@ -64,7 +76,7 @@ def balances_before(*, committee: Committee, period: date) -> dict[int, Decimal]
         .values_list("bill__connection_id", "total")
         .order_by()
     ):
-        balances[connection_id] -= total
+        balances[connection_id] -= cents(total)
     return balances
 
 
@@ -144,14 +156,21 @@ def billing_run(
     )
     numbers = numbers_take(committee=committee, kind="bill", count=len(connections))
     bills = []
+    quotes: dict[tuple, tuple[Decimal, list[dict]]] = {}
     for number, connection in zip(numbers, connections, strict=True):
         consumption = consumptions[connection.pk]
-        quote = tariff_engine.quote(
-            priced_with,
-            category=connection.category,
-            m3=consumption.m3,
-            sewer=connection.has_sewer,
-        )
+        # The engine is pure: connections with the same category, volume and sewer share a
+        # quote, which spares most of the pricing on a large run.
+        key = (connection.category, consumption.m3, connection.has_sewer)
+        if key not in quotes:
+            quote = tariff_engine.quote(
+                priced_with,
+                category=connection.category,
+                m3=consumption.m3,
+                sewer=connection.has_sewer,
+            )
+            quotes[key] = (quote.total, _lines(quote))
+        total, lines = quotes[key]
         previous_balance = balances.get(connection.pk, ZERO)
         bills.append(
             Bill(
@@ -170,18 +189,10 @@ def billing_run(
                 current_value=consumption.current_value,
                 estimated=consumption.estimated,
                 reading_id=consumption.reading_id,
-                lines=[
-                    {
-                        "code": line.code,
-                        "amount": _plain(line.amount),
-                        "m3": _plain(line.m3),
-                        "price": _plain(line.price),
-                    }
-                    for line in quote.lines
-                ],
-                charges_total=quote.total,
+                lines=lines,
+                charges_total=total,
                 previous_balance=previous_balance,
-                total_due=quote.total + previous_balance,
+                total_due=total + previous_balance,
             )
         )
     Bill.objects.bulk_create(bills, batch_size=2000)
@@ -190,7 +201,8 @@ def billing_run(
 
 def credited(bill: Bill) -> Decimal:
     """What credit notes have already taken back from the bill."""
-    return CreditNote.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"] or ZERO
+    total = CreditNote.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"]
+    return ZERO if total is None else cents(total)  # SQLite sums decimals as floats
 
 
 @transaction.atomic
@@ -201,16 +213,21 @@ def credit_note_issue(
     is left of the bill's charges after earlier credit notes. With a `client_id`, a replay of
     the same request returns the first note."""
     committee = bill.committee
-    if client_id:
-        found = CreditNote.objects.filter(committee=committee, client_id=client_id).first()
-        if found is not None:
-            return found
-    # Lock the bill so that two notes at once cannot both pass the limit.
-    bill = Bill.objects.select_for_update().get(pk=bill.pk, committee=committee)
     try:
         amount = as_decimal(amount)
     except ValueError:
         raise ValidationError({"amount": _("Write the amount as a number, e.g. 12.50.")}) from None
+    if client_id:
+        found = CreditNote.objects.filter(committee=committee, client_id=client_id).first()
+        if found is not None:
+            if found.bill_id != bill.pk or found.amount != amount:
+                raise ValidationError(
+                    _("This request id was already used for another credit note (%(number)s).")
+                    % {"number": found.number}
+                )
+            return found
+    # Lock the bill so that two notes at once cannot both pass the limit.
+    bill = Bill.objects.select_for_update().get(pk=bill.pk, committee=committee)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be greater than zero.")})
     if amount != amount.quantize(Decimal("0.01")):
