@@ -356,3 +356,12 @@ def test_a_run_takes_as_many_queries_for_many_connections_as_for_few(
         run(committee, period=APRIL, by=board_user)
     assert len(many_queries) == len(few_queries)
     assert len(few_queries) <= 20
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests match the service's message ids; the Spanish is checked on the pages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from comunagua.billing import services as billing
 from comunagua.lib.periods import Period
 from comunagua.metering import services as metering
 from comunagua.metering.models import Route
@@ -45,6 +46,10 @@ ID_KIND = {
     "reading-review": "reading",
     "tariff-detail": "tariff",
     "tariff-edit": "tariff",
+    "run-detail": "run",
+    "run-print": "run",
+    "bill-detail": "bill",
+    "statement": "connection",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
 MORE_IDS = {"route-entry": {"route": "route"}}
@@ -75,7 +80,12 @@ def foreign_ids(other_committee):
             effective_from=date(2016, 1, 1),
             toml_text=Path("docs/examples/tarifa-2016.toml").read_text(),
         )
+        metering.round_close(round=reading_round, by=None)
+        run = billing.billing_run(committee=other_committee, period=Period(2025, 3), by=None)
+        bill = run.bills.get()
     return {
+        "run": run.pk,
+        "bill": bill.pk,
         "tariff": tariff.pk,
         "connection": connection.pk,
         "member": member_id,

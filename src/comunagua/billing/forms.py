@@ -1,0 +1,32 @@
+"""Billing forms: what the office types to run a period's billing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comunagua.lib.periods import Period
+
+
+class RunForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=7,
+        help_text=_("The month to bill, as YYYY-MM, e.g. 2025-03."),
+        widget=forms.TextInput(attrs={"placeholder": "2025-03", "autocomplete": "off"}),
+    )
+    due_days = forms.IntegerField(
+        label=_("Days to pay"),
+        min_value=1,
+        max_value=120,
+        initial=15,
+        help_text=_("The due date is the issue date plus these days."),
+    )
+
+    def clean_period(self) -> Period:
+        text = self.cleaned_data["period"]
+        try:
+            return Period.parse(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the period as YYYY-MM with a month from 01 to 12, e.g. 2025-03."),
+                code="invalid",
+            ) from None

@@ -1,0 +1,285 @@
+"""Billing pages. Thin: read through selectors, write through services; the printed bill's
+layout (lines in words, the consumption chart) is prepared here for the templates."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from comunagua.forms import apply_errors
+from comunagua.lib.periods import Period
+from comunagua.metering.models import Reading, Route
+from comunagua.metering.selectors import consumption_history
+from comunagua.registry.models import Connection
+from comunagua.tariffs import engine, labels
+from comunagua.tariffs.templatetags.money import format_number
+from comunagua.tenancy.roles import can
+from comunagua.tenancy.scoping import committee_view
+
+from . import selectors, services
+from .forms import RunForm
+from .models import Bill, BillingRun
+
+ZERO = Decimal("0.00")
+
+# The consumption chart on a printed bill, in SVG user units.
+CHART_WIDTH = 300
+CHART_HEIGHT = 110
+CHART_TOP = 16  # room for the value above the tallest bar
+CHART_BOTTOM = 18  # room for the month below the bars
+
+
+def _home(request, form, status=200):
+    runs = BillingRun.objects.filter(committee=request.committee).order_by("-period")
+    return render(
+        request,
+        "billing/home.html",
+        {"runs": runs, "form": form, "can_run": can(request.role, "billing.run")},
+        status=status,
+    )
+
+
+@committee_view("billing.view")
+def home(request):
+    return _home(request, RunForm())
+
+
+@committee_view("billing.run")
+def run_create(request):
+    if request.method != "POST":
+        return redirect("billing-home", committee=request.committee.slug)
+    form = RunForm(request.POST)
+    if form.is_valid():
+        period = form.cleaned_data["period"]
+        existed = selectors.run_of(committee=request.committee, period=period) is not None
+        try:
+            run = services.billing_run(
+                committee=request.committee,
+                period=period,
+                by=request.user,
+                due_days=form.cleaned_data["due_days"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if existed:
+                messages.info(
+                    request,
+                    _("%(period)s was already billed: no new bill was issued.")
+                    % {"period": period},
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d bill issued for %(period)s.",
+                        "%(count)d bills issued for %(period)s.",
+                        run.bill_count,
+                    )
+                    % {"count": run.bill_count, "period": period},
+                )
+            return redirect("run-detail", committee=request.committee.slug, pk=run.pk)
+    return _home(request, form, status=400)
+
+
+def _totals(bills) -> dict[str, Decimal]:
+    return {
+        "charges": sum((b.charges_total for b in bills), ZERO),
+        "previous": sum((b.previous_balance for b in bills), ZERO),
+        "due": sum((b.total_due for b in bills), ZERO),
+    }
+
+
+@committee_view("billing.view")
+def run_detail(request, pk: int):
+    run = get_object_or_404(
+        BillingRun.objects.select_related("tariff"), pk=pk, committee=request.committee
+    )
+    bills = list(
+        run.bills.select_related("connection", "connection__lot", "member").order_by("number")
+    )
+    routes = Route.objects.filter(committee=request.committee).order_by("position", "name")
+    return render(
+        request,
+        "billing/run_detail.html",
+        {"run": run, "bills": bills, "totals": _totals(bills), "routes": routes},
+    )
+
+
+# --- the printed bill (aviso de cobranza) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+    label_x: Decimal
+    value_y: Decimal
+    month: str
+    value: str
+    estimated: bool
+    current: bool
+
+
+def chart(points, *, current: Period) -> dict:
+    """Bars for the last months' consumption, scaled to the largest one."""
+    count = max(len(points), 6)  # six slots, so one month does not fill the chart
+    slot = Decimal(CHART_WIDTH) / count
+    width = (slot * Decimal("0.6")).quantize(Decimal("0.1"))
+    area = Decimal(CHART_HEIGHT - CHART_TOP - CHART_BOTTOM)
+    largest = max((p.m3 for p in points), default=ZERO) or Decimal(1)
+    bars = []
+    for index, point in enumerate(points):
+        height = (area * point.m3 / largest).quantize(Decimal("0.1"))
+        top = Decimal(CHART_TOP) + area - height
+        left = slot * index + (slot - width) / 2
+        bars.append(
+            Bar(
+                x=left.quantize(Decimal("0.1")),
+                y=top,
+                width=width,
+                height=height,
+                label_x=(left + width / 2).quantize(Decimal("0.1")),
+                value_y=top - 3,
+                month=f"{point.period.month:02d}/{point.period.year % 100:02d}",
+                value=format_number(point.m3),
+                estimated=point.estimated,
+                current=point.period == current,
+            )
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "baseline": CHART_HEIGHT - CHART_BOTTOM,
+        "month_y": CHART_HEIGHT - 4,
+    }
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _notices(bills: list[Bill], committee) -> list[dict]:
+    """Everything a printed bill shows, for a batch of bills (one tariff read per run)."""
+    serials = dict(
+        Reading.objects.filter(
+            committee=committee, pk__in=[b.reading_id for b in bills if b.reading_id]
+        ).values_list("pk", "meter__serial")
+    )
+    tariffs: dict[int, engine.Tariff] = {}
+    notices = []
+    for bill in bills:
+        if bill.run.tariff_id not in tariffs:
+            tariffs[bill.run.tariff_id] = bill.run.tariff.engine()
+        rules = tariffs[bill.run.tariff_id]
+        lines = []
+        for raw in bill.lines:
+            line = engine.Line(
+                code=raw["code"],
+                amount=Decimal(raw["amount"]),
+                m3=_decimal(raw.get("m3")),
+                price=_decimal(raw.get("price")),
+            )
+            lines.append(
+                {
+                    "description": labels.describe(line, rules, category=bill.category),
+                    "detail": labels.detail(line, rules),
+                    "amount": line.amount,
+                }
+            )
+        period = Period.of(bill.period)
+        serial = serials.get(bill.reading_id)
+        if serial is None:
+            meter = bill.connection.meters.filter(removed_on__isnull=True).first()
+            serial = meter.serial if meter else ""
+        notices.append(
+            {
+                "bill": bill,
+                "lines": lines,
+                "serial": serial,
+                "category": labels.category_label(bill.category),
+                "chart": chart(
+                    consumption_history(connection=bill.connection, months=6, until=period),
+                    current=period,
+                ),
+            }
+        )
+    return notices
+
+
+def _bills():
+    return Bill.objects.select_related(
+        "run", "run__tariff", "connection", "connection__lot", "member"
+    )
+
+
+def _print(request, template, context):
+    thermal = request.GET.get("format") == "thermal"
+    context.update(
+        {
+            "thermal": thermal,
+            "committee": request.committee,
+            "currency": request.committee.currency,
+            "other_format": "" if thermal else "thermal",
+        }
+    )
+    return render(request, template, context)
+
+
+@committee_view("billing.view")
+def bill_detail(request, pk: int):
+    bill = get_object_or_404(_bills(), pk=pk, committee=request.committee)
+    return _print(
+        request,
+        "billing/bill_detail.html",
+        {"notices": _notices([bill], request.committee), "bill": bill},
+    )
+
+
+@committee_view("billing.view")
+def run_print(request, pk: int):
+    run = get_object_or_404(BillingRun, pk=pk, committee=request.committee)
+    bills = _bills().filter(run=run)
+    route = None
+    route_id = request.GET.get("route", "")
+    if route_id and route_id != "all":
+        if not route_id.isdigit():
+            raise Http404
+        route = get_object_or_404(Route, pk=int(route_id), committee=request.committee)
+        bills = bills.filter(connection__route_stops__route=route).order_by(
+            "connection__route_stops__position", "number"
+        )
+    else:
+        bills = bills.order_by("number")
+    return _print(
+        request,
+        "billing/run_print.html",
+        {"notices": _notices(list(bills), request.committee), "run": run, "route": route},
+    )
+
+
+@committee_view("billing.view")
+def statement(request, pk: int):
+    connection = get_object_or_404(
+        Connection.objects.select_related("lot"), pk=pk, committee=request.committee
+    )
+    rows = selectors.statement(connection=connection)
+    holder = connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
+    return render(
+        request,
+        "billing/statement.html",
+        {
+            "connection": connection,
+            "holder": holder.member if holder else None,
+            "rows": rows,
+            "balance": rows[-1].balance if rows else ZERO,
+        },
+    )

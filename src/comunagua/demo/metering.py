@@ -1,0 +1,270 @@
+"""Two years of reading rounds for each demo committee, entered through the metering services.
+
+For each of the RECENT_MONTHS months before this one: open the round, enter a reading for every
+connection whose meter was installed before the month (the consumption drawn per household from
+its size), leave about 1 % unread (estimated when the round closes), accept the few flagged
+readings with a reason (an empty house, a repaired leak, one meter rolling over), close the round
+and bill it (demo.billing). This month's round stays open with no readings: the reader's work.
+
+The register is generated as it stands today, so while a past month is closed and billed the
+connections not yet in service then (connected, or given their current meter, later) are set
+aside for a moment: the round does not estimate them and the run does not bill them.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from comunagua.lib.periods import Period
+from comunagua.metering import selectors, services, validation
+from comunagua.metering.models import Reading, Round, Route
+from comunagua.registry.models import Connection, Holding, Meter
+
+from . import billing
+from .context import RECENT_MONTHS, DemoContext
+
+Category = Connection.Category
+Status = Connection.Status
+
+# m³ a month per person: a household of 4.5 uses about 6 m³.
+M3_PER_PERSON = 1.35
+MISSING_SHARE = 0.01
+EMPTY_HOUSE = "Casa deshabitada"
+LEAK = "Fuga reparada"
+ROLLOVER = "Vuelta del medidor"
+ROLLOVER_MONTH = 4  # the roll-over meter passes 99999 in the demo's 4th month
+
+
+@dataclass
+class Plan:
+    connection: Connection
+    meter: Meter
+    rate: float  # usual m³ a month
+    position: Decimal  # where the dials would be without wrapping
+    events: dict = field(default_factory=dict)  # month index -> "zero" / "spike"
+
+
+def generate(ctx: DemoContext) -> dict:
+    committee = ctx.committee
+    if not Connection.objects.filter(committee=committee).exists():
+        return {}
+    rng = ctx.rng("metering")
+    office = ctx.users.get("tesorera")
+    reader = ctx.users.get("lector")
+    services.routes_from_sectors(committee=committee, by=office)
+
+    # Never a round the service would refuse, nor a reading dated in the future.
+    today = min(ctx.today, timezone.localdate())
+    current = Period.of(today)
+    months = [current - back for back in range(RECENT_MONTHS, 0, -1)]
+
+    plans = _plans(ctx, rng, months)
+    meters: dict[int, list[Meter]] = {}
+    for meter in Meter.objects.filter(committee=committee).order_by("installed_on", "id"):
+        meters.setdefault(meter.connection_id, []).append(meter)
+    occupied = set(
+        Holding.objects.filter(
+            committee=committee, ended_on__isnull=True, member__household_size__gt=0
+        ).values_list("connection_id", flat=True)
+    )
+    flagged = estimated = 0
+    for index, period in enumerate(months):
+        start = period.first_day
+        reading_round = services.round_open(committee=committee, period=period, by=office)
+        live = [p for p in plans if p.meter.installed_on < start]
+        entries = []
+        for plan in live:
+            m3 = _consumption(rng, plan, index)
+            plan.position += m3
+            if rng.random() < MISSING_SHARE and index > 0 and not plan.events:
+                continue  # not read this month: estimated when the round closes
+            day = start.replace(day=rng.randint(3, 26))
+            entries.append(
+                (
+                    plan,
+                    (plan.position % plan.meter.capacity).quantize(validation.LITRE),
+                    ctx.at(day, rng.randint(8, 17), rng.randint(0, 59)),
+                    Reading.Source.PHONE if rng.random() < 0.7 else Reading.Source.WEB,
+                )
+            )
+        for reading in _enter(reading_round, entries, meters, occupied, reader):
+            services.reading_accept(reading=reading, by=office, reason=_reason(reading))
+            flagged += 1
+        # Set aside, for this month, the connections whose meter was not in service yet.
+        later = [p.connection.pk for p in plans if p.meter.installed_on >= start]
+        Connection.objects.filter(pk__in=later).update(status=Status.CLOSED)
+        closed = services.round_close(round=reading_round, by=office)
+        estimated += closed.estimated
+        billing.bill_month(ctx, period)
+        Connection.objects.filter(pk__in=later).update(status=Status.ACTIVE)
+    services.round_open(committee=committee, period=current, by=office)
+
+    return {
+        "routes": Route.objects.filter(committee=committee).count(),
+        "rounds": Round.objects.filter(committee=committee).count(),
+        "readings": Reading.objects.filter(committee=committee).count(),
+        "readings_flagged": flagged,
+        "readings_estimated": estimated,
+    }
+
+
+def _enter(reading_round: Round, entries: list, meters: dict, occupied: set, by) -> list:
+    """Enter a round's readings; return those flagged for review.
+
+    Entering nine thousand readings one by one through `services.reading_enter` takes minutes,
+    so the readings that pass every check are computed here with the very steps that service
+    takes (the same selectors, `services._measure`, `validation.check` and `validation.settle`)
+    and stored in one bulk insert with their history. A reading that raises any flag goes
+    through `services.reading_enter` itself, to be reviewed as the office would.
+    """
+    period = reading_round.period
+    before = selectors.readings_before(
+        connections=[e[0].connection.pk for e in entries], period=period
+    )
+    now = timezone.now()
+    quiet, flagged = [], []
+    for plan, value, read_at, source in entries:
+        connection, meter = plan.connection, plan.meter
+        past = before.get(connection.pk, selectors.Before())
+        measure = services._measure(
+            meters=meters[connection.pk], meter=meter, before=past, period=period
+        )
+        checked = validation.check(
+            value=value,
+            previous=measure.previous,
+            digits=meter.digits,
+            history=past.history,
+            months=measure.months,
+            replaced=measure.replaced,
+            occupied=connection.pk in occupied,
+            meter_removed=not meter.in_service,
+            read_at=read_at,
+            now=now,
+        )
+        if checked.flags:
+            reading = services.reading_enter(
+                round=reading_round,
+                connection=connection,
+                value=value,
+                read_at=read_at,
+                source=source,
+                by=by,
+                meter=meter,
+            )
+            if reading.status == Reading.Status.FLAGGED:
+                flagged.append(reading)
+            continue
+        anchor = past.last_actual
+        m3, carried = validation.settle(
+            checked.consumption,
+            past.billed_since_actual,
+            anchor.carried_m3 if anchor is not None else validation.ZERO,
+        )
+        if past.previous is not None and past.previous.meter_id == meter.pk:
+            previous_value = past.previous.value
+        else:
+            previous_value = meter.initial_reading
+        quiet.append(
+            Reading(
+                committee_id=reading_round.committee_id,
+                round=reading_round,
+                connection=connection,
+                meter=meter,
+                value=value,
+                read_at=read_at,
+                source=source,
+                entered_by=by,
+                entered_at=now,
+                flags=[],
+                status=Reading.Status.ACCEPTED,
+                previous_value=previous_value,
+                consumption=m3,
+                metered_m3=checked.consumption,
+                months=measure.months,
+                carried_m3=carried,
+            )
+        )
+    bulk_create_with_history(quiet, Reading, default_user=by, default_date=now)
+    return flagged
+
+
+def _reason(reading: Reading) -> str:
+    if "rollover" in reading.flags:
+        return ROLLOVER
+    if "zero" in reading.flags:
+        return EMPTY_HOUSE
+    return LEAK
+
+
+def _plans(ctx: DemoContext, rng, months: list[Period]) -> list[Plan]:
+    """Every active connection with its meter in service and its usual consumption."""
+    committee = ctx.committee
+    sizes = dict(
+        Holding.objects.filter(committee=committee, ended_on__isnull=True).values_list(
+            "connection_id", "member__household_size"
+        )
+    )
+    meters = {
+        m.connection_id: m
+        for m in Meter.objects.filter(committee=committee, removed_on__isnull=True)
+    }
+    connections = sorted(
+        Connection.objects.filter(committee=committee, status=Status.ACTIVE),
+        key=lambda c: (len(c.number), c.number),
+    )
+    plans = []
+    for connection in connections:
+        meter = meters.get(connection.pk)
+        if meter is None:
+            continue
+        if connection.category == Category.INSTITUTIONAL:
+            rate = rng.uniform(14, 40)
+        elif connection.category == Category.PUBLIC_TAP:
+            rate = rng.uniform(20, 45)
+        else:
+            people = sizes.get(connection.pk) or 1
+            rate = people * M3_PER_PERSON * rng.lognormvariate(0, 0.3)
+            if connection.category == Category.COMMERCIAL:
+                rate += rng.uniform(2, 8)
+        plans.append(Plan(connection, meter, max(rate, 1.2), meter.initial_reading))
+
+    first = months[0].first_day
+    old = [
+        p
+        for p in plans
+        if p.meter.installed_on < first
+        and p.connection.category == Category.RESIDENTIAL
+        and 3 <= (sizes.get(p.connection.pk) or 0) <= 6
+    ]
+    if len(old) < 6:
+        return plans
+    chosen = rng.sample(old, 5)
+    # A house left empty for a month, twice; a leak, repaired, twice.
+    chosen[0].events[rng.randint(6, 12)] = "zero"
+    chosen[1].events[rng.randint(14, 20)] = "zero"
+    chosen[2].events[rng.randint(8, 14)] = "spike"
+    chosen[3].events[rng.randint(16, 22)] = "spike"
+    # One 5-digit meter that was near the end of its dials: it rolls over once.
+    roll = chosen[4]
+    if roll.meter.digits == 5:
+        start = Decimal(99990) - Decimal(round(roll.rate * (ROLLOVER_MONTH - 1)))
+        Meter.objects.filter(pk=roll.meter.pk).update(initial_reading=start)
+        Meter.history.filter(id=roll.meter.pk).update(initial_reading=start)
+        roll.meter.initial_reading = start
+        roll.meter.refresh_from_db()
+        roll.position = start
+        roll.events[-1] = "rollover"  # always read: its roll-over is accepted by a person
+    return plans
+
+
+def _consumption(rng, plan: Plan, index: int) -> Decimal:
+    """Whole m³ used this month: the usual amount, give or take, at least 1."""
+    event = plan.events.get(index)
+    if event == "zero":
+        return Decimal(0)
+    m3 = plan.rate * rng.lognormvariate(0, 0.25)
+    if event == "spike":
+        m3 = plan.rate * 3 + 20 + rng.uniform(0, 10)
+    return Decimal(max(1, round(m3)))
