@@ -82,4 +82,3 @@ def test_errors_exit_non_zero_from_the_command_line(committee, capsys):
             ["manage.py", "bill", "--committee", committee.slug, "--period", "abc"]
         ).execute()
     assert exit_.value.code != 0
-
