@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from comunagua.demo import loader
@@ -16,10 +15,10 @@ from comunagua.registry.models import Connection, Holding, Lot, Member, Meter, S
 from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_committee
+from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 11, 23)
 REGISTER = [Member, Sector, Lot, Connection, Holding, Meter]
 HISTORIES = [Member, Lot, Connection, Holding, Meter]
 
@@ -52,32 +51,26 @@ def committee(slug: str = MAIN_SLUG) -> Committee:
     return Committee.objects.get(slug=slug)
 
 
-@pytest.fixture(scope="module")
-def _loaded_once(django_db_setup, django_db_blocker):
-    """One load shared by the tests that only read it; wiped again when the module ends, so
-    the demo logins do not meet the users other test modules create."""
-    with django_db_blocker.unblock():
-        result = loader.load(today=TODAY)
-    yield result
-    with django_db_blocker.unblock(), scopes_disabled(), transaction.atomic():
-        loader.wipe()
+# The register's own tests reload only the register: a full reload (two years of readings and
+# bills) inside one test transaction is slow, and it is tested once in test_demo_billing.py.
+REGISTER_ONLY = loader.FLOWS[:1]
 
 
 @pytest.fixture
-def demo(_loaded_once):
-    return _loaded_once
+def demo(demo_loaded):
+    return demo_loaded
 
 
 def test_loading_the_demo_twice_gives_the_same_data_not_twice_the_data():
-    loader.load(today=TODAY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
     first = counts()
-    loader.load(today=TODAY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
     assert counts() == first
     assert first[(MAIN_SLUG, "Connection")] > 0
 
 
 def test_the_same_people_come_out_on_every_load():
-    loader.load(today=TODAY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
     first = people()
     with scopes_disabled():
         first_addresses = list(
@@ -85,7 +78,7 @@ def test_the_same_people_come_out_on_every_load():
             .order_by("number")
             .values_list("number", "lot__address", "category", "connected_on")
         )
-    loader.load(today=TODAY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
     with scopes_disabled():
         second_addresses = list(
             Connection.objects.filter(committee__slug=MAIN_SLUG)
@@ -97,9 +90,9 @@ def test_the_same_people_come_out_on_every_load():
 
 
 def test_the_register_does_not_depend_on_the_day_it_is_loaded():
-    loader.load(today=date(2026, 11, 23))
+    loader.load(today=date(2026, 11, 23), flows=REGISTER_ONLY)
     first = people()
-    loader.load(today=date(2027, 2, 10))
+    loader.load(today=date(2027, 2, 10), flows=REGISTER_ONLY)
     second = people()
     # Transfers bring in new members whose draw follows the recent events; the rest is fixed.
     assert [p[1:] for p in second[:300]] == [p[1:] for p in first[:300]]
@@ -219,8 +212,8 @@ def test_the_history_of_the_register_is_dated_when_things_happened(demo):
 def test_loading_the_demo_leaves_other_committees_alone():
     other = make_committee("Comité de Agua Vecino", "vecino")
     add_connection(other, "9001")
-    loader.load(today=TODAY)
-    loader.load(today=TODAY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
     with scopes_disabled():
         assert Connection.objects.filter(committee=other).count() == 1
         assert Connection.history.filter(committee_id=other.pk).count() == 1

@@ -4,7 +4,6 @@ import statistics
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
@@ -14,22 +13,13 @@ from comunagua.metering.models import Reading, Round
 from comunagua.registry.models import Connection
 from comunagua.tariffs import engine
 from comunagua.tenancy.models import Committee
-from tests.demo.test_demo import TODAY
+from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def _loaded_once(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        result = loader.load(today=TODAY)
-    yield result
-    with django_db_blocker.unblock(), scopes_disabled(), transaction.atomic():
-        loader.wipe()
-
-
 @pytest.fixture
-def main(_loaded_once):
+def main(demo_loaded):
     with scopes_disabled():
         yield Committee.objects.get(slug=MAIN_SLUG)
 
@@ -125,7 +115,7 @@ def test_household_consumption_runs_from_about_1_to_over_10_m3_with_a_plausible_
     assert 4.5 <= statistics.mean(m3) <= 7.5
 
 
-def test_loading_twice_gives_the_same_readings_and_bills(_loaded_once):
+def test_loading_twice_gives_the_same_readings_and_bills(demo_loaded):
     first = figures()
     assert first[(SECOND_SLUG, "BillingRun")] == 24
     loader.load(today=TODAY)

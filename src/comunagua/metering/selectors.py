@@ -94,12 +94,12 @@ class Before:
 
 
 def readings_before(
-    *, connections: QuerySet[Connection] | Iterable[int], period: date
+    *, connections: Iterable[int], period: date
 ) -> dict[int, Before]:
-    """The past of many connections before `period`, in one query. Missing keys: no past."""
+    """The past of many connections (ids) before `period`, in one query. Missing: no past."""
     rows = (
         Reading.objects.filter(
-            connection__in=connections, status=ACCEPTED, round__period__lt=period
+            connection_id__in=list(connections), status=ACCEPTED, round__period__lt=period
         )
         .order_by("connection_id", "-round__period", "-id")
         .values_list(*_PAST)
