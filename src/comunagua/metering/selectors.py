@@ -93,9 +93,7 @@ class Before:
         return validation.usual(self.history)
 
 
-def readings_before(
-    *, connections: Iterable[int], period: date
-) -> dict[int, Before]:
+def readings_before(*, connections: Iterable[int], period: date) -> dict[int, Before]:
     """The past of many connections (ids) before `period`, in one query. Missing: no past."""
     rows = (
         Reading.objects.filter(
