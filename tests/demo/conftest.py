@@ -10,7 +10,7 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="package")
-def demo_loaded(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker):
     """One full load shared by the demo tests that only read it; wiped when the package ends,
     so the demo logins do not meet the users other test packages create."""
     with django_db_blocker.unblock():

@@ -56,11 +56,6 @@ def committee(slug: str = MAIN_SLUG) -> Committee:
 REGISTER_ONLY = loader.FLOWS[:1]
 
 
-@pytest.fixture
-def demo(demo_loaded):
-    return demo_loaded
-
-
 def test_loading_the_demo_twice_gives_the_same_data_not_twice_the_data():
     loader.load(today=TODAY, flows=REGISTER_ONLY)
     first = counts()

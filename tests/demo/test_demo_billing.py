@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def main(demo_loaded):
+def main(demo):
     with scopes_disabled():
         yield Committee.objects.get(slug=MAIN_SLUG)
 
@@ -115,7 +115,7 @@ def test_household_consumption_runs_from_about_1_to_over_10_m3_with_a_plausible_
     assert 4.5 <= statistics.mean(m3) <= 7.5
 
 
-def test_loading_twice_gives_the_same_readings_and_bills(demo_loaded):
+def test_loading_twice_gives_the_same_readings_and_bills(demo):
     first = figures()
     assert first[(SECOND_SLUG, "BillingRun")] == 24
     loader.load(today=TODAY)
