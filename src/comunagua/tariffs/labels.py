@@ -89,3 +89,9 @@ def error_message(error: engine.TariffError) -> str:
     if error.params:
         message = message % error.params
     return f"{error.field}: {message}"
+
+
+def simulation_message(error) -> str:
+    """A `simulator.SimulationError` in the user's language."""
+    message = _(error.template)
+    return message % error.params if error.params else message

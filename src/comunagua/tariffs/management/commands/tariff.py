@@ -8,6 +8,13 @@ prints the bill lines and the total for a month's consumption; with --json an ob
 blocks `m3` and `price`). A malformed or inconsistent file is refused with a message naming the
 field ("category[1].blocks[2].up_to_m3: …").
 
+    comunagua tariff simulate --committee SLUG --tariff FILE.toml --period YYYY-MM
+                              [--costs AMOUNT] [--json]
+
+applies the tariff to the consumption billed in the period and prints, per category and per
+household decile, the bills as issued, the bills under the tariff and the difference, and the
+month's revenue against the committee's costs (docs/tariffs.md, "The simulator").
+
 Each action is one subparser (`add_<action>_arguments`) and one method (`handle_<action>`):
 adding another (e.g. `simulate`) touches nothing else.
 """
@@ -18,16 +25,23 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
+from comunagua.billing import selectors as billing_selectors
 from comunagua.lib.numbers import parse_decimal
-from comunagua.tariffs import engine, labels
-from comunagua.tariffs.templatetags.money import format_money, format_volume
+from comunagua.lib.periods import Period
+from comunagua.tariffs import engine, labels, simulator
+from comunagua.tariffs.templatetags.money import format_money, format_number, format_volume
+from comunagua.tenancy.models import Committee
 
 
 class Command(BaseCommand):
-    help = _("Work with tariffs written as TOML files: quote a month's bill.")
+    help = _(
+        "Work with tariffs written as TOML files: quote a month's bill, or simulate a tariff "
+        "on a billed month."
+    )
 
-    actions = ("quote",)
+    actions = ("quote", "simulate")
 
     def add_arguments(self, parser):
         subparsers = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -89,6 +103,61 @@ class Command(BaseCommand):
             self.stdout.write(
                 "\n".join(quote_as_table(rules, result, category=category, m3=volume, sewer=sewer))
             )
+
+    # --- simulate --------------------------------------------------------------------------
+
+    def add_simulate_arguments(self, subparsers):
+        simulate = subparsers.add_parser(
+            "simulate",
+            help=_("a proposed tariff applied to the consumption of a billed month"),
+            description=_(
+                "Apply a proposed tariff to the consumption billed in a month: the old and the "
+                "new bills per category and per household decile, and the revenue against the "
+                "committee's costs."
+            ),
+        )
+        simulate.add_argument("--committee", required=True, metavar="SLUG", help=_("the committee"))
+        tariff_file_argument(simulate)
+        simulate.add_argument(
+            "--period", required=True, metavar="YYYY-MM", help=_("a billed month, e.g. 2025-03")
+        )
+        simulate.add_argument(
+            "--costs",
+            metavar="AMOUNT",
+            help=_("the committee's costs for one month (energy, operator, chlorine, repairs)"),
+        )
+        simulate.add_argument(
+            "--json", action="store_true", help=_("print a JSON object instead of tables")
+        )
+
+    def handle_simulate(self, *, committee: str, tariff: str, period: str, costs, **options):
+        rules = read_tariff(tariff)
+        try:
+            current = Committee.objects.get(slug=committee)
+        except Committee.DoesNotExist:
+            raise CommandError(
+                _("No committee with the slug “%(slug)s”.") % {"slug": committee}
+            ) from None
+        try:
+            month = Period.parse(period)
+        except ValueError:
+            raise CommandError(
+                _("Write the period as YYYY-MM with a month from 01 to 12, e.g. 2025-03.")
+            ) from None
+        amount = None if costs is None else _decimal_option("costs", costs)
+        with scope(committee=current):
+            try:
+                result = billing_selectors.simulate_tariff(
+                    committee=current, proposed=rules, period=month, costs=amount
+                )
+            except simulator.SimulationError as error:
+                raise CommandError(labels.simulation_message(error)) from error
+        if options["json"]:
+            data = simulation_as_data(result)
+            data = {"committee": current.slug, "period": str(month), "tariff": rules.name, **data}
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write("\n".join(simulation_as_table(rules, result, period=month)))
 
 
 def tariff_file_argument(parser) -> None:
@@ -175,3 +244,151 @@ def quote_as_table(rules: engine.Tariff, result: engine.Quote, *, category, m3, 
 
     rule = "  " + "-" * (sum(width) + 4)
     return [" · ".join(heading), *map(row, rows), rule, row(total)]
+
+
+def _optional(value: Decimal | None) -> str | None:
+    return None if value is None else _plain(value)
+
+
+def row_as_data(row: simulator.Row) -> dict:
+    return {
+        "connections": row.connections,
+        "m3": _plain(row.m3),
+        "m3_min": _plain(row.m3_min),
+        "m3_max": _plain(row.m3_max),
+        "m3_average": _plain(row.m3_average),
+        "old_total": _plain(row.old_total),
+        "new_total": _plain(row.new_total),
+        "difference": _plain(row.difference),
+        "change_percent": _optional(row.change_percent),
+        "old_average": _plain(row.old_average),
+        "new_average": _plain(row.new_average),
+    }
+
+
+def simulation_as_data(result: simulator.Simulation) -> dict:
+    return {
+        "currency": result.currency,
+        "categories": [
+            {"code": row.key, "label": labels.category_label(row.key), **row_as_data(row)}
+            for row in result.categories
+        ],
+        "deciles": [{"decile": int(row.key), **row_as_data(row)} for row in result.deciles],
+        "households": row_as_data(result.households),
+        "total": row_as_data(result.total),
+        "costs": _optional(result.costs),
+        "old_balance": _optional(result.old_balance),
+        "new_balance": _optional(result.new_balance),
+        "old_coverage_percent": _optional(result.old_coverage_percent),
+        "new_coverage_percent": _optional(result.new_coverage_percent),
+    }
+
+
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{'+' if value > 0 else ''}{format_number(value, 1)} %"
+
+
+def _table(heading: list[str], rows: list[list[str]]) -> list[str]:
+    """Left-aligned first column, the rest right-aligned, two spaces apart."""
+    width = [max(len(row[i]) for row in [heading, *rows]) for i in range(len(heading))]
+
+    def line(cells: list[str]) -> str:
+        first, *rest = cells
+        cells = zip(rest, width[1:], strict=True)
+        text = [f"{first:<{width[0]}}", *(f"{cell:>{w}}" for cell, w in cells)]
+        return "  " + "  ".join(text).rstrip()
+
+    return [line(heading), "  " + "-" * (sum(width) + 2 * (len(width) - 1)), *map(line, rows)]
+
+
+def simulation_as_table(
+    rules: engine.Tariff, result: simulator.Simulation, *, period: Period
+) -> list[str]:
+    currency = result.currency
+
+    def money(value: Decimal) -> str:
+        return format_money(value, currency)
+
+    def signed(value: Decimal) -> str:
+        return ("+" if value > 0 else "") + money(value)
+
+    out = [
+        _("“%(tariff)s” on the consumption billed in %(period)s: %(count)d connections.")
+        % {"tariff": rules.name, "period": period, "count": result.total.connections},
+        "",
+        _("By category"),
+    ]
+    heading = [
+        _("Category"),
+        _("Connections"),
+        _("Volume"),
+        _("Billed"),
+        _("With this tariff"),
+        _("Difference"),
+        "%",
+    ]
+    rows = [
+        [
+            labels.category_label(row.key) if row.key != "total" else _("Total"),
+            str(row.connections),
+            format_volume(row.m3),
+            money(row.old_total),
+            money(row.new_total),
+            signed(row.difference),
+            _percent(row.change_percent),
+        ]
+        for row in (*result.categories, result.total)
+    ]
+    out += _table(heading, rows)
+    if result.deciles:
+        out += ["", _("Households by decile of consumption (average bill)")]
+        heading = [
+            _("Decile"),
+            _("Households"),
+            _("Volume"),
+            _("Billed"),
+            _("With this tariff"),
+            _("Difference"),
+            "%",
+        ]
+        rows = [
+            [
+                row.key,
+                str(row.connections),
+                labels.block_range(row.m3_min, row.m3_max)
+                if row.m3_min != row.m3_max
+                else format_volume(row.m3_min),
+                money(row.old_average),
+                money(row.new_average),
+                signed(row.average_difference),
+                _percent(row.change_percent),
+            ]
+            for row in result.deciles
+        ]
+        out += _table(heading, rows)
+    out.append("")
+    if result.costs is None:
+        out.append(
+            _("Revenue: %(new)s with this tariff, %(old)s as billed (give --costs to compare).")
+            % {"new": money(result.total.new_total), "old": money(result.total.old_total)}
+        )
+    else:
+        out.append(
+            _(
+                "Revenue: %(new)s with this tariff, %(old)s as billed; costs %(costs)s: "
+                "covered %(new_cover)s (now %(old_cover)s), balance %(new_balance)s "
+                "(now %(old_balance)s)."
+            )
+            % {
+                "new": money(result.total.new_total),
+                "old": money(result.total.old_total),
+                "costs": money(result.costs),
+                "new_cover": _percent(result.new_coverage_percent).lstrip("+"),
+                "old_cover": _percent(result.old_coverage_percent).lstrip("+"),
+                "new_balance": signed(result.new_balance),
+                "old_balance": signed(result.old_balance),
+            }
+        )
+    return out
