@@ -156,8 +156,9 @@ def test_a_board_member_reads_a_route_by_keyboard_accepts_a_roll_over_and_prints
     assert "102 · Residencial" in notice
     assert "VIEJO-4D" in notice
     assert _text(page, "table.readings") == (
-        "Lectura anterior 9 990 Lectura actual 5 Consumo 15 m³"
-    ), _text(page, "table.readings")
+        "Lectura anterior 9 990 Lectura actual 5 Consumo 15 m³ "
+        "(el medidor pasó de su último número y volvió a empezar desde cero)"
+    ), _text(page, "table.readings")  # the household can see why 9 990 → 5 is 15 m³
     assert _text(page, ".total-due") == "Bs 53,00"
     due = today_for(committee) + timedelta(days=15)
     assert _text(page, "p.due") == f"Pague hasta el {due:%d/%m/%Y}"

@@ -48,7 +48,9 @@ ID_KIND = {
     "tariff-edit": "tariff",
     "run-detail": "run",
     "run-print": "run",
+    "run-print-pdf": "run",
     "bill-detail": "bill",
+    "bill-pdf": "bill",
     "statement": "connection",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.

@@ -1,13 +1,18 @@
 """Billing pages. Thin: read through selectors, write through services; the printed bill's
-layout (lines in words, the consumption chart) is prepared here for the templates."""
+layout (lines in words, the consumption chart) is prepared here for the templates, and its PDF
+is drawn from the same templates (pdf.py)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -221,31 +226,82 @@ def _bills():
     )
 
 
-def _print(request, template, context):
-    thermal = request.GET.get("format") == "thermal"
+# The paper a printed bill is laid out for, from `?format=` (in any case): A4, the default, or an
+# 80 mm roll.
+PAPERS = ("", "a4", "thermal")
+
+
+def _print(request, template, context, *, pdf_url: str, pdf_name: str | None = None):
+    """The print page, or with `pdf_name` its PDF (drawn from the same template) under that
+    file name. `pdf_url` is the PDF of this page, without the query."""
+    asked = request.GET.get("format", "")
+    paper = asked.strip().lower()
+    if paper not in PAPERS:
+        return _bad_paper(request, asked)
+    thermal = paper == "thermal"
+    query = request.GET.copy()
+    query.pop("format", None)
+    if thermal:
+        query["format"] = "thermal"
     context.update(
         {
             "thermal": thermal,
             "committee": request.committee,
             "currency": request.committee.currency,
             "other_format": "" if thermal else "thermal",
+            "pdf": pdf_name is not None,
+            "pdf_url": f"{pdf_url}?{query.urlencode()}" if query else pdf_url,
         }
     )
-    return render(request, template, context)
+    if pdf_name is None:
+        return render(request, template, context)
+    # Imported here: WeasyPrint loads Pango, which the rest of the site does not need.
+    from . import pdf
+
+    context["strip_mm"] = pdf.THERMAL_STRIP_MM
+    html = render_to_string(template, context, request=request)
+    document = pdf.render(html, base_url=request.build_absolute_uri("/"), thermal=thermal)
+    response = HttpResponse(pdf.write(document), content_type="application/pdf")
+    filename = f"{pdf_name}-80mm.pdf" if thermal else f"{pdf_name}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
-@committee_view("billing.view")
-def bill_detail(request, pk: int):
+def _bad_paper(request, paper: str):
+    """A clear answer to an unknown `?format=`, with a link to each paper there is."""
+    links = []
+    for value, label in (("", _("A4 sheet")), ("thermal", _("80 mm roll"))):
+        query = request.GET.copy()
+        query.pop("format", None)
+        if value:
+            query["format"] = value
+        address = f"{request.path}?{query.urlencode()}" if query else request.path
+        links.append({"url": address, "label": label})
+    return render(request, "billing/bad_paper.html", {"value": paper, "links": links}, status=400)
+
+
+def _bill(request, pk: int, *, as_pdf: bool):
     bill = get_object_or_404(_bills(), pk=pk, committee=request.committee)
     return _print(
         request,
         "billing/bill_detail.html",
         {"notices": _notices([bill], request.committee), "bill": bill},
+        pdf_url=reverse("bill-pdf", kwargs={"committee": request.committee.slug, "pk": pk}),
+        pdf_name=f"aviso-{bill.number:06d}" if as_pdf else None,
     )
 
 
 @committee_view("billing.view")
-def run_print(request, pk: int):
+def bill_detail(request, pk: int):
+    return _bill(request, pk, as_pdf=False)
+
+
+@committee_view("billing.view")
+def bill_pdf(request, pk: int):
+    return _bill(request, pk, as_pdf=True)
+
+
+def _run_print(request, pk: int, *, as_pdf: bool):
     run = get_object_or_404(BillingRun, pk=pk, committee=request.committee)
     bills = _bills().filter(run=run)
     route = None
@@ -259,11 +315,26 @@ def run_print(request, pk: int):
         )
     else:
         bills = bills.order_by("number")
+    name = f"avisos-{run.period:%Y-%m}"
+    if route is not None:
+        name += f"-{slugify(route.name) or route.pk}"
     return _print(
         request,
         "billing/run_print.html",
         {"notices": _notices(list(bills), request.committee), "run": run, "route": route},
+        pdf_url=reverse("run-print-pdf", kwargs={"committee": request.committee.slug, "pk": pk}),
+        pdf_name=name if as_pdf else None,
     )
+
+
+@committee_view("billing.view")
+def run_print(request, pk: int):
+    return _run_print(request, pk, as_pdf=False)
+
+
+@committee_view("billing.view")
+def run_print_pdf(request, pk: int):
+    return _run_print(request, pk, as_pdf=True)
 
 
 @committee_view("billing.view")
