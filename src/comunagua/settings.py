@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "comunagua.metering",
     "comunagua.tariffs",
     "comunagua.billing",
+    "comunagua.ledger",
     "comunagua.demo",
 ]
 

@@ -32,6 +32,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tariffs.edit": frozenset({Role.BOARD}),
     "billing.view": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER}),
     "billing.run": frozenset({Role.BOARD, Role.TREASURER}),
+    # The cash desk: take payments, print receipts, close the till.
+    "ledger.cash": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER}),
+    # Reversing a payment is a correction of the books: not the cashier alone.
+    "ledger.reverse": frozenset({Role.BOARD, Role.TREASURER}),
+    "ledger.view": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER}),
 }
 
 

@@ -1,0 +1,203 @@
+"""Reads of the books shared by pages, commands, billing and checks."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from comunagua.lib.money import cents
+from comunagua.tenancy.models import Committee
+
+from .allocation import Due
+from .models import Account, Allocation, CashSession, JournalEntry, OpenItem, Payment, Posting
+
+ZERO = Decimal("0.00")
+RECEIVABLE = "receivable"
+
+
+def _sum(value) -> Decimal:
+    return ZERO if value is None else cents(value)  # SQLite sums decimals as floats
+
+
+def balances(*, committee: Committee, connection_ids=None) -> dict[int, Decimal]:
+    """What each household owes (negative: credit in its favour), from the receivable
+    postings: one grouped query."""
+    rows = Posting.objects.filter(committee=committee, account__role=RECEIVABLE)
+    if connection_ids is not None:
+        rows = rows.filter(connection_id__in=list(connection_ids))
+    result: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for connection_id, debit, credit in (
+        rows.values("connection_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .values_list("connection_id", "d", "c")
+        .order_by()
+    ):
+        result[connection_id] = _sum(debit) - _sum(credit)
+    return result
+
+
+def balance_of(*, committee: Committee, connection_id: int) -> Decimal:
+    return balances(committee=committee, connection_ids=[connection_id]).get(connection_id, ZERO)
+
+
+def open_dues(*, committee: Committee, connection_ids) -> dict[int, list[Due]]:
+    """The open items of each household with what is left of them, oldest first."""
+    items = list(
+        OpenItem.objects.filter(committee=committee, connection_id__in=list(connection_ids))
+        .order_by("due_on", "id")
+        .values_list("id", "connection_id", "due_on", "amount")
+    )
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for item_id, total in (
+        Allocation.objects.filter(committee=committee, item_id__in=[i[0] for i in items])
+        .values("item_id")
+        .annotate(total=Sum("amount"))
+        .values_list("item_id", "total")
+        .order_by()
+    ):
+        paid[item_id] = _sum(total)
+    result: dict[int, list[Due]] = defaultdict(list)
+    for item_id, connection_id, due_on, amount in items:
+        left = amount - paid[item_id]
+        if left > 0:
+            result[connection_id].append(Due(item_id, due_on, left))
+    return result
+
+
+def available_credits(
+    *, committee: Committee, connection_ids=None
+) -> dict[int, list[tuple[int, Decimal]]]:
+    """Money in households' accounts not yet used for a debt: per household, [(source entry
+    id, amount)] oldest first. Sources are payments not reversed and credit notes."""
+    sources = Posting.objects.filter(
+        committee=committee,
+        account__role=RECEIVABLE,
+        credit__gt=0,
+        entry__kind__in=[JournalEntry.Kind.PAYMENT, JournalEntry.Kind.CREDIT_NOTE],
+        entry__reversed_by__isnull=True,
+    )
+    if connection_ids is not None:
+        sources = sources.filter(connection_id__in=list(connection_ids))
+    rows = list(sources.order_by("entry_id").values_list("entry_id", "connection_id", "credit"))
+    if not rows:
+        return {}
+    used: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for source_id, total in (
+        Allocation.objects.filter(committee=committee, source_id__in=[r[0] for r in rows])
+        .values("source_id")
+        .annotate(total=Sum("amount"))
+        .values_list("source_id", "total")
+        .order_by()
+    ):
+        used[source_id] = _sum(total)
+    result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for source_id, connection_id, credit in rows:
+        left = credit - used[source_id]
+        if left > 0:
+            result[connection_id].append((source_id, left))
+    return dict(result)
+
+
+def session_cash(*, session: CashSession) -> Decimal:
+    """The cash the session's entries moved through the till (payments in, reversals out,
+    differences)."""
+    totals = Posting.objects.filter(entry__session=session, account__role="cash").aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    return _sum(totals["d"]) - _sum(totals["c"])
+
+
+def open_session(*, committee: Committee, cashier) -> CashSession | None:
+    return CashSession.objects.filter(
+        committee=committee, cashier=cashier, status=CashSession.Status.OPEN
+    ).first()
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    count: int
+    by_method: dict[str, Decimal]
+    reversed_cash: Decimal
+    cash: Decimal  # net cash into the till
+
+
+def session_summary(*, session: CashSession) -> SessionSummary:
+    by_method: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    count = 0
+    for method, amount in Payment.objects.filter(session=session).values_list("method", "amount"):
+        by_method[method] += amount
+        count += 1
+    reversed_cash = _sum(
+        Posting.objects.filter(
+            entry__session=session, entry__kind=JournalEntry.Kind.REVERSAL, account__role="cash"
+        ).aggregate(c=Sum("credit"))["c"]
+    )
+    return SessionSummary(count, dict(by_method), reversed_cash, session_cash(session=session))
+
+
+def account_balances(*, committee: Committee, until: date | None = None) -> list[tuple]:
+    """Every account with its debits, credits and balance (debit minus credit)."""
+    postings = Posting.objects.filter(committee=committee)
+    if until is not None:
+        postings = postings.filter(entry__date__lte=until)
+    grouped = postings.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
+    totals = {row["account_id"]: (_sum(row["d"]), _sum(row["c"])) for row in grouped}
+    return [
+        (account, *totals.get(account.pk, (ZERO, ZERO)))
+        for account in Account.objects.filter(committee=committee).order_by("code")
+    ]
+
+
+def household_lines(*, committee: Committee, connection_id: int) -> list[dict]:
+    """A household's account as a list: every receivable posting, oldest first, with the
+    document and the running balance."""
+    rows = (
+        Posting.objects.filter(
+            committee=committee, account__role=RECEIVABLE, connection_id=connection_id
+        )
+        .select_related("entry")
+        .order_by("entry__date", "entry__number")
+    )
+    balance = ZERO
+    lines = []
+    for posting in rows:
+        balance += posting.debit - posting.credit
+        lines.append(
+            {
+                "date": posting.entry.date,
+                "kind": posting.entry.kind,
+                "entry": posting.entry,
+                "document_type": posting.entry.document_type,
+                "document_number": posting.entry.document_number,
+                "debit": posting.debit,
+                "credit": posting.credit,
+                "balance": balance,
+            }
+        )
+    return lines
+
+
+def search_households(*, committee: Committee, text: str, limit: int = 20):
+    """Connections whose number, holder's name or ID document matches: the cash desk's box."""
+    from comunagua.registry.models import Connection
+
+    text = (text or "").strip()
+    if not text:
+        return Connection.objects.none()
+    words = text.split()
+    query = Q(number__iexact=text) | Q(number__istartswith=text)
+    by_person = Q()
+    for word in words:
+        by_person &= (
+            Q(holdings__member__first_names__icontains=word)
+            | Q(holdings__member__last_names__icontains=word)
+            | Q(holdings__member__id_document__iexact=word)
+        )
+    return (
+        Connection.objects.filter(committee=committee)
+        .filter(query | (by_person & Q(holdings__ended_on__isnull=True)))
+        .distinct()
+        .order_by("number")[:limit]
+    )
