@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from comunagua.lib.bulk import insert_rows
 from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
 from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
@@ -30,6 +31,28 @@ from comunagua.tenancy.services import numbers_take
 from .models import Bill, BillingRun, CreditNote
 
 ZERO = Decimal("0.00")
+# The columns billing_run writes, in the order of its rows; the id comes from the database.
+BILL_FIELDS = [
+    "committee_id",
+    "run_id",
+    "connection_id",
+    "member_id",
+    "number",
+    "period",
+    "issued_on",
+    "due_on",
+    "category",
+    "has_sewer",
+    "consumption_m3",
+    "previous_value",
+    "current_value",
+    "estimated",
+    "reading_id",
+    "lines",
+    "charges_total",
+    "previous_balance",
+    "total_due",
+]
 
 
 def _number_key(number: str) -> tuple:
@@ -113,13 +136,14 @@ def billing_run(
         )
     priced_with = tariff.engine()
 
+    # (id, number, category, has_sewer), plain rows: a large committee has 100,000 of them.
     connections = sorted(
-        Connection.objects.filter(committee=committee, status=Connection.Status.ACTIVE).only(
+        Connection.objects.filter(committee=committee, status=Connection.Status.ACTIVE).values_list(
             "id", "number", "category", "has_sewer"
         ),
-        key=lambda c: _number_key(c.number),
+        key=lambda c: _number_key(c[1]),
     )
-    unread = [c.number for c in connections if c.pk not in consumptions]
+    unread = [number for pk, number, _category, _sewer in connections if pk not in consumptions]
     if unread:
         raise ValidationError(
             ngettext(
@@ -129,7 +153,7 @@ def billing_run(
             )
             % {"count": len(unread), "numbers": ", ".join(unread)}
         )
-    missing = sorted({c.category for c in connections if c.category not in priced_with.categories})
+    missing = sorted({c[2] for c in connections if c[2] not in priced_with.categories})
     if missing:
         raise ValidationError(
             _("The tariff “%(tariff)s” has no price for the categories: %(categories)s.")
@@ -155,47 +179,47 @@ def billing_run(
         created_by=by,
     )
     numbers = numbers_take(committee=committee, kind="bill", count=len(connections))
-    bills = []
+    rows = []
     quotes: dict[tuple, tuple[Decimal, list[dict]]] = {}
-    for number, connection in zip(numbers, connections, strict=True):
-        consumption = consumptions[connection.pk]
+    period_day, committee_id, run_id = period.first_day, committee.pk, run.pk
+    for number, (pk, _number, category, has_sewer) in zip(numbers, connections, strict=True):
+        consumption = consumptions[pk]
         # The engine is pure: connections with the same category, volume and sewer share a
         # quote, which spares most of the pricing on a large run.
-        key = (connection.category, consumption.m3, connection.has_sewer)
+        key = (category, consumption.m3, has_sewer)
         if key not in quotes:
             quote = tariff_engine.quote(
-                priced_with,
-                category=connection.category,
-                m3=consumption.m3,
-                sewer=connection.has_sewer,
+                priced_with, category=category, m3=consumption.m3, sewer=has_sewer
             )
             quotes[key] = (quote.total, _lines(quote))
         total, lines = quotes[key]
-        previous_balance = balances.get(connection.pk, ZERO)
-        bills.append(
-            Bill(
-                committee=committee,
-                run=run,
-                connection_id=connection.pk,
-                member_id=holders.get(connection.pk),
-                number=number,
-                period=period.first_day,
-                issued_on=issued_on,
-                due_on=due_on,
-                category=connection.category,
-                has_sewer=connection.has_sewer,
-                consumption_m3=consumption.m3,
-                previous_value=consumption.previous_value,
-                current_value=consumption.current_value,
-                estimated=consumption.estimated,
-                reading_id=consumption.reading_id,
-                lines=lines,
-                charges_total=total,
-                previous_balance=previous_balance,
-                total_due=total + previous_balance,
+        previous_balance = balances.get(pk, ZERO)
+        rows.append(  # in the order of BILL_FIELDS
+            (
+                committee_id,
+                run_id,
+                pk,
+                holders.get(pk),
+                number,
+                period_day,
+                issued_on,
+                due_on,
+                category,
+                has_sewer,
+                consumption.m3,
+                consumption.previous_value,
+                consumption.current_value,
+                consumption.estimated,
+                consumption.reading_id,
+                lines,
+                total,
+                previous_balance,
+                total + previous_balance,
             )
         )
-    Bill.objects.bulk_create(bills, batch_size=2000)
+    # Straight into the table (COPY on PostgreSQL), inside this transaction: an exception
+    # before the commit takes the bills back with the run and the numbers.
+    insert_rows(Bill, BILL_FIELDS, rows)
     return run
 
 
