@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from comunagua.ledger import views as ledger_views
 from comunagua.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -14,8 +15,11 @@ urlpatterns = [
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # A receipt's QR code: anyone holding the paper checks it, without logging in.
+    path("recibo/<str:token>/", ledger_views.receipt_public, name="receipt-public"),
     path("<slug:committee>/lecturas/", include("comunagua.metering.urls")),
     path("<slug:committee>/tarifas/", include("comunagua.tariffs.urls")),
     path("<slug:committee>/facturacion/", include("comunagua.billing.urls")),
+    path("<slug:committee>/caja/", include("comunagua.ledger.urls")),
     path("<slug:committee>/", include("comunagua.registry.urls")),
 ]

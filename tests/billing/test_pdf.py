@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django_scopes import scope
 from weasyprint.formatting_structure import boxes
 
-from comunagua.billing import pdf
+from comunagua.lib import pdf
 from comunagua.metering.models import Route, RouteStop
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user

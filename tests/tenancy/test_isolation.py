@@ -10,13 +10,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing import services as billing
+from comunagua.ledger import services as ledger
 from comunagua.lib.periods import Period
 from comunagua.metering import services as metering
 from comunagua.metering.models import Route
 from comunagua.registry import services
 from comunagua.registry.models import Holding, RegistryImport
 from comunagua.tariffs import services as tariff_services
-from tests.conftest import add_connection
+from comunagua.tenancy.roles import Role
+from tests.conftest import add_connection, make_user
 
 
 def _committee_patterns(resolver=None, prefix=""):
@@ -52,6 +54,12 @@ ID_KIND = {
     "bill-detail": "bill",
     "bill-pdf": "bill",
     "statement": "connection",
+    "cash-account": "connection",
+    "receipt": "payment",
+    "receipt-pdf": "payment",
+    "receipt-reverse": "payment",
+    "session-report": "session",
+    "session-close": "session",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
 MORE_IDS = {"route-entry": {"route": "route"}}
@@ -85,6 +93,16 @@ def foreign_ids(other_committee):
         metering.round_close(round=reading_round, by=None)
         run = billing.billing_run(committee=other_committee, period=Period(2025, 3), by=None)
         bill = run.bills.get()
+        cashier = make_user(other_committee, Role.CASHIER)
+        till = ledger.session_open(committee=other_committee, cashier=cashier)
+        payment = ledger.payment_take(
+            committee=other_committee,
+            connection_id=connection.pk,
+            amount=Decimal("10"),
+            method="cash",
+            by=cashier,
+            session=till,
+        )
     return {
         "run": run.pk,
         "bill": bill.pk,
@@ -95,6 +113,8 @@ def foreign_ids(other_committee):
         "round": reading_round.pk,
         "route": route.pk,
         "reading": reading.pk,
+        "payment": payment.pk,
+        "session": till.pk,
     }
 
 

@@ -30,6 +30,9 @@ EXPECTED = {
     "tariffs.edit": {R.BOARD},
     "billing.view": {R.BOARD, R.TREASURER, R.CASHIER},
     "billing.run": {R.BOARD, R.TREASURER},
+    "ledger.cash": {R.BOARD, R.TREASURER, R.CASHIER},
+    "ledger.reverse": {R.BOARD, R.TREASURER},
+    "ledger.view": {R.BOARD, R.TREASURER, R.CASHIER},
 }
 
 

@@ -17,6 +17,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from comunagua.ledger import selectors as ledger_selectors
+from comunagua.ledger import services as ledger_services
 from comunagua.lib.bulk import insert_rows
 from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
@@ -79,28 +81,35 @@ def _lines(quote: tariff_engine.Quote) -> list[dict]:
     ]
 
 
-def balances_before(*, committee: Committee, period: date) -> dict[int, Decimal]:
-    """What each connection owes from bills of periods before `period`: their charges minus
-    their credit notes, in two grouped queries. Payments are not subtracted yet: they arrive
-    with the ledger (a later issue), which will own the balance."""
-    balances: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for connection_id, total in (
-        Bill.objects.filter(committee=committee, period__lt=period)
-        .values("connection_id")
-        .annotate(total=Sum("charges_total"))
-        .values_list("connection_id", "total")
-        .order_by()
-    ):
-        balances[connection_id] += cents(total)  # SQLite sums decimals as floats
-    for connection_id, total in (
-        CreditNote.objects.filter(committee=committee, bill__period__lt=period)
-        .values("bill__connection_id")
-        .annotate(total=Sum("amount"))
-        .values_list("bill__connection_id", "total")
-        .order_by()
-    ):
-        balances[connection_id] -= cents(total)
-    return balances
+# The books' accounts each kind of bill line is income of.
+CHARGE_ROLES = {
+    "late_fine": "fines",
+    "assembly_fine": "fines",
+    "reconnection": "fees",
+    "connection_right": "connection_rights",
+}
+
+
+def account_role(code: str) -> str:
+    """The ledger account (by role) a bill line is posted to."""
+    if code == "sewer":
+        return "sewer"
+    if code.startswith("charge:"):
+        return CHARGE_ROLES.get(code.removeprefix("charge:"), "other_income")
+    return "water_sales"  # the fixed charge, the blocks and the rounding
+
+
+def _by_role(lines: list[dict]) -> tuple[tuple[str, Decimal], ...]:
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        totals[account_role(line["code"])] += Decimal(line["amount"])
+    return tuple(sorted(totals.items()))
+
+
+def balances_before(*, committee: Committee) -> dict[int, Decimal]:
+    """What each connection owes before this run: its account in the books (bills, credit
+    notes, payments, reversals), less instalments of a payment plan not yet due."""
+    return ledger_selectors.balances_due(committee=committee)
 
 
 @transaction.atomic
@@ -165,7 +174,7 @@ def billing_run(
             "connection_id", "member_id"
         )
     )
-    balances = balances_before(committee=committee, period=period.first_day)
+    balances = balances_before(committee=committee)
     issued_on = issued_on or today_for(committee)
     due_on = issued_on + timedelta(days=due_days)
 
@@ -180,7 +189,8 @@ def billing_run(
     )
     numbers = numbers_take(committee=committee, kind="bill", count=len(connections))
     rows = []
-    quotes: dict[tuple, tuple[Decimal, list[dict]]] = {}
+    quotes: dict[tuple, tuple[Decimal, list[dict], tuple]] = {}
+    charges = []
     period_day, committee_id, run_id = period.first_day, committee.pk, run.pk
     for number, (pk, _number, category, has_sewer) in zip(numbers, connections, strict=True):
         consumption = consumptions[pk]
@@ -191,8 +201,20 @@ def billing_run(
             quote = tariff_engine.quote(
                 priced_with, category=category, m3=consumption.m3, sewer=has_sewer
             )
-            quotes[key] = (quote.total, _lines(quote))
-        total, lines = quotes[key]
+            lines = _lines(quote)
+            quotes[key] = (quote.total, lines, _by_role(lines))
+        total, lines, roles = quotes[key]
+        charges.append(
+            ledger_services.Charge(
+                connection_id=pk,
+                document_type="bill",
+                document_number=str(number),
+                due_on=due_on,
+                lines=roles,
+                description=_("Bill %(number)s") % {"number": number},
+                period=period_day,
+            )
+        )
         previous_balance = balances.get(pk, ZERO)
         rows.append(  # in the order of BILL_FIELDS
             (
@@ -220,6 +242,16 @@ def billing_run(
     # Straight into the table (COPY on PostgreSQL), inside this transaction: an exception
     # before the commit takes the bills back with the run and the numbers.
     insert_rows(Bill, BILL_FIELDS, rows)
+    # The books: one entry for the run, a receivable and an open item per bill.
+    ledger_services.charges_post(
+        committee=committee,
+        on=issued_on,
+        charges=charges,
+        memo=_("Bills of %(period)s") % {"period": period},
+        document_type="billing_run",
+        document_number=str(period),
+        by=by,
+    )
     return run
 
 
@@ -270,7 +302,7 @@ def credit_note_issue(
     if not reason:
         raise ValidationError({"reason": _("Say why the credit note is issued.")})
     (number,) = numbers_take(committee=committee, kind="credit_note", count=1)
-    return CreditNote.objects.create(
+    note = CreditNote.objects.create(
         committee=committee,
         bill=bill,
         number=number,
@@ -280,3 +312,15 @@ def credit_note_issue(
         client_id=client_id,
         created_by=by,
     )
+    # The books: less income and less debt; it settles the bill it corrects first.
+    ledger_services.credit_post(
+        committee=committee,
+        connection_id=bill.connection_id,
+        amount=amount,
+        on=note.issued_on,
+        document_number=str(number),
+        against=("bill", str(bill.number)),
+        memo=reason,
+        by=by,
+    )
+    return note

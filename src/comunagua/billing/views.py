@@ -256,7 +256,7 @@ def _print(request, template, context, *, pdf_url: str, pdf_name: str | None = N
     if pdf_name is None:
         return render(request, template, context)
     # Imported here: WeasyPrint loads Pango, which the rest of the site does not need.
-    from . import pdf
+    from comunagua.lib import pdf
 
     context["strip_mm"] = pdf.THERMAL_STRIP_MM
     html = render_to_string(template, context, request=request)

@@ -117,6 +117,7 @@ class JournalEntry(AppendOnly):
         REVERSAL = "reversal", _("Reversal")
         CREDIT_NOTE = "credit_note", _("Credit note")
         CASH_DIFFERENCE = "cash_difference", _("Cash difference")
+        PLAN = "plan", _("Payment plan")
         EXPENSE = "expense", _("Expense")
         MANUAL = "manual", _("Manual entry")
 
@@ -284,4 +285,179 @@ class Allocation(AppendOnly):
         indexes = [
             models.Index(fields=["committee", "item"]),
             models.Index(fields=["committee", "source"]),
+        ]
+
+
+class Rules(TenantModel):
+    """The committee's rules for debts, as its statutes or assembly set them."""
+
+    late_fine_after_days = models.PositiveSmallIntegerField(
+        _("late-payment fine after (days past due)"),
+        default=0,
+        help_text=_("0: no late-payment fine. The fine's amount is the tariff's late_fine."),
+    )
+    disconnect_after_months = models.PositiveSmallIntegerField(
+        _("disconnection after (unpaid months)"), default=3
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("days between the notice and the disconnection"), default=7
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["committee"], name="one_rules_per_committee")
+        ]
+
+
+class Expense(AppendOnly):
+    """Money the committee spent: on what (an expense account), to whom, with which document,
+    paid from the till or the bank, with a reference to the scan or photo of the document."""
+
+    class PaidFrom(models.TextChoices):
+        CASH = "cash", _("Cash")
+        BANK = "bank", _("Bank")
+
+    date = models.DateField(_("date"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    supplier = models.CharField(_("supplier"), max_length=120)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_from = models.CharField(_("paid from"), max_length=10, choices=PaidFrom)
+    attachment = models.CharField(_("scan or photo"), max_length=200, blank=True)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="expense")
+    client_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "client_id"],
+                condition=~Q(client_id=""),
+                name="one_expense_per_client_id",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
+        ]
+
+
+class ServiceEvent(AppendOnly):
+    """A step in cutting or restoring a household's water for debt: the notice, the
+    disconnection, the reconnection (whose fee is charged to the household)."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Disconnection notice")
+        DISCONNECTION = "disconnection", _("Disconnection")
+        RECONNECTION = "reconnection", _("Reconnection")
+
+    connection = models.ForeignKey(
+        "registry.Connection", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    date = models.DateField(_("date"))
+    debt = models.DecimalField(_("debt at the time"), **MONEY)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    client_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service event")
+        verbose_name_plural = _("service events")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "client_id"],
+                condition=~Q(client_id=""),
+                name="one_service_event_per_client_id",
+            )
+        ]
+
+
+class PaymentPlan(AppendOnly):
+    """A household's debt split into monthly instalments (convenio de pago). Its entry moves the
+    debt from the old items to the instalments, which fall due one a month and appear on the
+    bills as they do."""
+
+    connection = models.ForeignKey(
+        "registry.Connection", on_delete=models.PROTECT, related_name="+"
+    )
+    total = models.DecimalField(_("debt"), **MONEY)
+    instalments = models.PositiveSmallIntegerField(_("instalments"))
+    first_due_on = models.DateField(_("first instalment due on"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="plan")
+    client_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment plan")
+        verbose_name_plural = _("payment plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "client_id"],
+                condition=~Q(client_id=""),
+                name="one_plan_per_client_id",
+            )
+        ]
+
+
+class BankImport(TenantModel):
+    """A bank statement (CSV) as uploaded, with its lines matched to households."""
+
+    filename = models.CharField(_("file"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-created_at"]
+
+
+class BankLine(TenantModel):
+    """One credit line of a statement. `fingerprint` (date, amount, reference, description)
+    keeps a line imported twice, in the same file or in the next one, from paying twice."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Recorded as a payment")
+        UNMATCHED = "unmatched", _("To resolve")
+        IGNORED = "ignored", _("Ignored")
+
+    statement = models.ForeignKey(BankImport, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_line"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("bank line")
+        verbose_name_plural = _("bank lines")
+        ordering = ["statement", "line_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "fingerprint"], name="one_bank_line_per_fingerprint"
+            )
         ]

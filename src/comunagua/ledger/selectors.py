@@ -38,6 +38,26 @@ def balances(*, committee: Committee, connection_ids=None) -> dict[int, Decimal]
     return result
 
 
+def balances_due(*, committee: Committee, on: date | None = None) -> dict[int, Decimal]:
+    """What each household owes now: its balance less the instalments of a payment plan that
+    fall due after `on` (today by default). What a bill shows as the previous balance."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    result = balances(committee=committee)
+    later = dict(
+        OpenItem.objects.filter(
+            committee=committee, document_type="instalment", due_on__gt=on
+        ).values_list("pk", "connection_id")
+    )
+    if later:
+        for connection_id, dues in open_dues(
+            committee=committee, connection_ids=set(later.values())
+        ).items():
+            result[connection_id] -= sum((d.open for d in dues if d.key in later), ZERO)
+    return result
+
+
 def balance_of(*, committee: Committee, connection_id: int) -> Decimal:
     return balances(committee=committee, connection_ids=[connection_id]).get(connection_id, ZERO)
 
@@ -135,6 +155,15 @@ def session_summary(*, session: CashSession) -> SessionSummary:
         ).aggregate(c=Sum("credit"))["c"]
     )
     return SessionSummary(count, dict(by_method), reversed_cash, session_cash(session=session))
+
+
+def account_balance(*, committee: Committee, role: str, until: date | None = None) -> Decimal:
+    """Debits minus credits of the account with this role."""
+    postings = Posting.objects.filter(committee=committee, account__role=role)
+    if until is not None:
+        postings = postings.filter(entry__date__lte=until)
+    totals = postings.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return _sum(totals["d"]) - _sum(totals["c"])
 
 
 def account_balances(*, committee: Committee, until: date | None = None) -> list[tuple]:

@@ -28,6 +28,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comunagua.lib.bulk import insert_rows
 from comunagua.lib.money import CENT, MoneyError, as_decimal
 from comunagua.registry.models import Connection, Holding
 from comunagua.tenancy.models import Committee
@@ -39,11 +40,13 @@ from .models import (
     Account,
     Allocation,
     CashSession,
+    Expense,
     JournalEntry,
     OpenItem,
     Payment,
     PaymentReversal,
     Posting,
+    _public_token,
 )
 
 ZERO = Decimal("0.00")
@@ -167,9 +170,14 @@ def entry_post(
         session=session,
         reverses=reverses,
     )
-    for posting in postings:
-        posting.entry = entry
-    Posting.objects.bulk_create(postings, batch_size=2000)
+    insert_rows(
+        Posting,
+        ["committee", "entry", "account", "debit", "credit", "connection"],
+        (
+            (committee.pk, entry.pk, p.account_id, p.debit, p.credit, p.connection_id)
+            for p in postings
+        ),
+    )
     return entry
 
 
@@ -233,22 +241,34 @@ def charges_post(
         document_number=document_number,
         by=by,
     )
-    OpenItem.objects.bulk_create(
+    # Straight into the table (COPY on PostgreSQL): a billing run posts thousands at once.
+    insert_rows(
+        OpenItem,
         [
-            OpenItem(
-                committee=committee,
-                connection_id=c.connection_id,
-                document_type=c.document_type,
-                document_number=str(c.document_number),
-                description=c.description[:200],
-                period=c.period,
-                due_on=c.due_on,
-                amount=c.total,
-                entry=entry,
+            "committee",
+            "connection",
+            "document_type",
+            "document_number",
+            "description",
+            "period",
+            "due_on",
+            "amount",
+            "entry",
+        ],
+        (
+            (
+                committee.pk,
+                c.connection_id,
+                c.document_type,
+                str(c.document_number),
+                c.description[:200],
+                c.period,
+                c.due_on,
+                c.total,
+                entry.pk,
             )
             for c in charges
-        ],
-        batch_size=2000,
+        ),
     )
     credits_apply(
         committee=committee, connection_ids={c.connection_id for c in charges}, entry=entry
@@ -418,6 +438,147 @@ def payment_take(
     return payment
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One payment of a batch (a bank statement's lines, a day of the office's book)."""
+
+    connection_id: int
+    amount: Decimal
+    method: str
+    received_on: date
+    reference: str = ""
+    client_id: str = ""
+
+
+@transaction.atomic
+def payments_take_many(
+    *, committee: Committee, payments: Sequence[Incoming], by, session: CashSession | None = None
+) -> list[int]:
+    """Record many payments at once, each as `payment_take` would (its own receipt number and
+    entry, the oldest debts first, the rest an advance), with a handful of queries for the whole
+    batch. Payments whose client id is already recorded are left out. Returns the receipt
+    numbers issued, in the batch's order."""
+    if not payments:
+        return []
+    for index, incoming in enumerate(payments, start=1):
+        try:
+            _money(incoming.amount, "amount")
+        except ValidationError as error:
+            raise ValidationError(
+                _("Payment %(n)s of the batch: %(error)s")
+                % {"n": index, "error": " ".join(error.messages)}
+            ) from None
+        if incoming.method not in Payment.Method.values:
+            raise ValidationError(_("Choose how the household paid."))
+        if incoming.method == Payment.Method.CASH and (
+            session is None or session.status != CashSession.Status.OPEN
+        ):
+            raise ValidationError(_("Open a cash session to take cash."))
+    ids = sorted({p.connection_id for p in payments})
+    locked = set(
+        Connection.objects.select_for_update()
+        .filter(committee=committee, pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    if locked != set(ids):
+        raise ValidationError(_("There is no such connection in this committee."))
+    seen = set(
+        Payment.objects.filter(
+            committee=committee, client_id__in=[p.client_id for p in payments if p.client_id]
+        ).values_list("client_id", flat=True)
+    )
+    batch = []
+    for incoming in payments:
+        if incoming.client_id and incoming.client_id in seen:
+            continue
+        seen.add(incoming.client_id)
+        batch.append(incoming)
+    if not batch:
+        return []
+    accounts = accounts_by_role(committee)
+    dues = selectors.open_dues(committee=committee, connection_ids=ids)
+    holders = dict(
+        Holding.objects.filter(
+            committee=committee, connection_id__in=ids, ended_on__isnull=True
+        ).values_list("connection_id", "member_id")
+    )
+    receipts = numbers_take(committee=committee, kind="receipt", count=len(batch))
+    journal = numbers_take(committee=committee, kind="journal", count=len(batch))
+    entries = JournalEntry.objects.bulk_create(
+        [
+            JournalEntry(
+                committee=committee,
+                number=entry_number,
+                date=incoming.received_on,
+                kind=JournalEntry.Kind.PAYMENT,
+                memo=incoming.reference[:300],
+                document_type="receipt",
+                document_number=str(receipt),
+                created_by=by,
+                session=session if incoming.method == Payment.Method.CASH else None,
+            )
+            for incoming, receipt, entry_number in zip(batch, receipts, journal, strict=True)
+        ]
+    )
+    postings, rows, allocations = [], [], []
+    for incoming, receipt, entry in zip(batch, receipts, entries, strict=True):
+        amount = Decimal(incoming.amount).quantize(CENT)
+        money_in = accounts["cash" if incoming.method == Payment.Method.CASH else "bank"]
+        postings.append((committee.pk, entry.pk, money_in.pk, amount, ZERO, None))
+        postings.append(
+            (committee.pk, entry.pk, accounts[RECEIVABLE].pk, ZERO, amount, incoming.connection_id)
+        )
+        rows.append(
+            (
+                committee.pk,
+                receipt,
+                incoming.connection_id,
+                holders.get(incoming.connection_id),
+                incoming.method,
+                incoming.reference[:80],
+                amount,
+                incoming.received_on,
+                entry.session_id,
+                entry.pk,
+                incoming.client_id[:64],
+                _public_token(),
+                getattr(by, "pk", None),
+            )
+        )
+        shares, _advance = allocation.allocate(amount, dues.get(incoming.connection_id, []))
+        taken = dict(shares)
+        dues[incoming.connection_id] = [
+            allocation.Due(d.key, d.due_on, d.open - taken.get(d.key, ZERO))
+            for d in dues.get(incoming.connection_id, [])
+            if d.open - taken.get(d.key, ZERO) > 0
+        ]
+        allocations += [(committee.pk, key, entry.pk, entry.pk, share) for key, share in shares]
+    insert_rows(
+        Posting, ["committee", "entry", "account", "debit", "credit", "connection"], postings
+    )
+    insert_rows(
+        Payment,
+        [
+            "committee",
+            "number",
+            "connection",
+            "member",
+            "method",
+            "reference",
+            "amount",
+            "received_on",
+            "session",
+            "entry",
+            "client_id",
+            "public_token",
+            "created_by",
+        ],
+        rows,
+    )
+    insert_rows(Allocation, ["committee", "item", "source", "entry", "amount"], allocations)
+    return list(receipts)
+
+
 @transaction.atomic
 def payment_reverse(
     *,
@@ -484,9 +645,13 @@ def payment_reverse(
         for row in released
         if row["total"]
     )
-    return PaymentReversal.objects.create(
+    reversal = PaymentReversal.objects.create(
         committee=committee, payment=payment, entry=entry, reason=reason[:300], created_by=by
     )
+    # The debts the payment settled are open again: credit the household still has (an advance,
+    # a credit note) settles them now rather than waiting for the next bill.
+    credits_apply(committee=committee, connection_ids={payment.connection_id}, entry=entry)
+    return reversal
 
 
 def credit_post(
@@ -531,6 +696,110 @@ def credit_post(
     return entry
 
 
+# --- expenses and manual entries -------------------------------------------------------------
+
+
+@transaction.atomic
+def expense_record(
+    *,
+    committee: Committee,
+    account: Account,
+    amount,
+    on: date,
+    supplier: str,
+    paid_from: str,
+    by,
+    document_number: str = "",
+    description: str = "",
+    attachment: str = "",
+    client_id: str = "",
+) -> Expense:
+    """Record money spent: debit the expense account, credit the till or the bank. With a
+    `client_id`, the same expense sent twice is recorded once."""
+    amount = _money(amount, "amount")
+    client_id = (client_id or "").strip()[:64]
+    if client_id:
+        found = Expense.objects.filter(committee=committee, client_id=client_id).first()
+        if found is not None:
+            if found.amount != amount or found.account_id != account.pk:
+                raise ValidationError(_("This request id was already used for another expense."))
+            return found
+    if account.committee_id != committee.pk or account.kind != Account.Kind.EXPENSE:
+        raise ValidationError({"account": _("Choose one of the committee's expense accounts.")})
+    supplier = (supplier or "").strip()
+    if not supplier:
+        raise ValidationError({"supplier": _("Say who was paid.")})
+    if paid_from not in Expense.PaidFrom.values:
+        raise ValidationError(
+            {"paid_from": _("Say whether it was paid from the till or the bank.")}
+        )
+    entry = entry_post(
+        committee=committee,
+        on=on,
+        kind=JournalEntry.Kind.EXPENSE,
+        lines=[Line(account=account, debit=amount), Line(paid_from, credit=amount)],
+        memo=f"{supplier} {document_number}".strip(),
+        document_type="expense",
+        document_number=document_number,
+        by=by,
+    )
+    return Expense.objects.create(
+        committee=committee,
+        date=on,
+        account=account,
+        supplier=supplier[:120],
+        document_number=document_number[:40],
+        description=description[:200],
+        amount=amount,
+        paid_from=paid_from,
+        attachment=attachment[:200],
+        entry=entry,
+        client_id=client_id,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def manual_entry(
+    *,
+    committee: Committee,
+    on: date,
+    lines: Sequence[tuple[Account, Decimal, Decimal]],
+    memo: str,
+    by,
+    document_number: str = "",
+) -> JournalEntry:
+    """An entry the board writes by hand (a loan received or repaid, a deposit of the till's
+    cash in the bank, the opening balances): (account, debit, credit) lines that balance.
+    Household accounts are not written by hand: they move only through bills and receipts."""
+    memo = (memo or "").strip()
+    if not memo:
+        raise ValidationError({"memo": _("Say what the entry records.")})
+    written = []
+    for account, debit, credit in lines:
+        if account.role == RECEIVABLE:
+            raise ValidationError(
+                _("Household accounts move only through bills, receipts and credit notes.")
+            )
+        written.append(
+            Line(
+                account=account,
+                debit=_money(debit, "debit", positive=False),
+                credit=_money(credit, "credit", positive=False),
+            )
+        )
+    return entry_post(
+        committee=committee,
+        on=on,
+        kind=JournalEntry.Kind.MANUAL,
+        lines=written,
+        memo=memo,
+        document_type="manual",
+        document_number=document_number,
+        by=by,
+    )
+
+
 # --- cash sessions ---------------------------------------------------------------------------
 
 
@@ -565,7 +834,9 @@ class Count:
 
 
 @transaction.atomic
-def session_close(*, session: CashSession, counted, by, note: str = "") -> CashSession:
+def session_close(
+    *, session: CashSession, counted, by, note: str = "", on: date | None = None
+) -> CashSession:
     """Close the till with the cash counted. A difference is posted to "cash over and short"
     and kept on the session, with the note."""
     committee = session.committee
@@ -588,7 +859,7 @@ def session_close(*, session: CashSession, counted, by, note: str = "") -> CashS
         )
         entry_post(
             committee=committee,
-            on=timezone.localdate(),
+            on=on or timezone.localdate(),
             kind=JournalEntry.Kind.CASH_DIFFERENCE,
             lines=lines,
             memo=note,

@@ -10,7 +10,17 @@ from django_scopes import ScopedManager
 from .roles import Role
 
 # Slugs that would shadow a top-level URL.
-RESERVED_SLUGS = {"admin", "api", "cuenta", "i18n", "static", "media", "publico", "federacion"}
+RESERVED_SLUGS = {
+    "admin",
+    "api",
+    "cuenta",
+    "i18n",
+    "static",
+    "media",
+    "publico",
+    "federacion",
+    "recibo",
+}
 
 
 class Committee(models.Model):

@@ -1,4 +1,4 @@
-"""The printed bills as PDF: WeasyPrint draws the very HTML of the print pages.
+"""Printed documents (bills, receipts) as PDF: WeasyPrint draws the very HTML of the print pages.
 
 Nothing is fetched from the network: the only resources a bill links to are our own static
 files (its stylesheet), read from disk; the chart is inline SVG and the fonts are the system's
