@@ -133,7 +133,7 @@ def test_the_command_refuses_what_it_cannot_simulate_and_saves_nothing(
 def test_a_proposal_without_a_category_the_committee_bills_is_refused_naming_it(
     committee, billed, tmp_path
 ):
-    only_homes = TARIFF[: TARIFF.index("[[category]]\ncode = \"commercial\"")]
+    only_homes = TARIFF[: TARIFF.index('[[category]]\ncode = "commercial"')]
     path = tmp_path / "solo-hogares.toml"
     path.write_text(only_homes, encoding="utf-8")
     message = refused("--committee", committee.slug, "--tariff", str(path), "--period", "2025-03")
