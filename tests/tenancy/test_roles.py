@@ -33,6 +33,10 @@ EXPECTED = {
     "ledger.cash": {R.BOARD, R.TREASURER, R.CASHIER},
     "ledger.reverse": {R.BOARD, R.TREASURER},
     "ledger.view": {R.BOARD, R.TREASURER, R.CASHIER},
+    "ledger.arrears": {R.BOARD, R.TREASURER},
+    "ledger.books": {R.BOARD, R.TREASURER},
+    "ledger.report": set(Role),
+    "ledger.publish": {R.BOARD},
 }
 
 

@@ -461,3 +461,31 @@ class BankLine(TenantModel):
                 fields=["committee", "fingerprint"], name="one_bank_line_per_fingerprint"
             )
         ]
+
+
+class PublishedReport(TenantModel):
+    """A month's transparency report the board chose to publish: anyone with the address can
+    read it, without logging in. Publishing again replaces nothing: the figures are computed
+    from the books each time, which never change for a closed month."""
+
+    period = models.DateField(_("period"), help_text=_("First day of the month reported."))
+    token = models.CharField(max_length=32, default=_public_token, unique=True)
+    show_debtor_names = models.BooleanField(
+        _("name the households that owe"),
+        default=False,
+        help_text=_("Off: only the total and the number of households."),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "period"], name="one_published_report_per_month"
+            )
+        ]

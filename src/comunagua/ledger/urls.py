@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("sesiones/", views.session_list, name="session-list"),
     path("sesiones/<int:pk>/", views.session_report, name="session-report"),
     path("sesiones/<int:pk>/cerrar/", views.session_close, name="session-close"),
+    # Each part of the books has its own views and URL module.
+    path("morosidad/", include("comunagua.ledger.urls_arrears")),
+    path("banco/", include("comunagua.ledger.urls_bank")),
+    path("informe/", include("comunagua.ledger.urls_report")),
+    path("libros/", include("comunagua.ledger.urls_books")),
 ]

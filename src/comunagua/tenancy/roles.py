@@ -37,6 +37,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Reversing a payment is a correction of the books: not the cashier alone.
     "ledger.reverse": frozenset({Role.BOARD, Role.TREASURER}),
     "ledger.view": frozenset({Role.BOARD, Role.TREASURER, Role.CASHIER}),
+    # Arrears, disconnections and payment plans; expenses, manual entries and the chart.
+    "ledger.arrears": frozenset({Role.BOARD, Role.TREASURER}),
+    "ledger.books": frozenset({Role.BOARD, Role.TREASURER}),
+    # The monthly report is every member's: where the money goes. The board publishes it.
+    "ledger.report": frozenset(Role),
+    "ledger.publish": frozenset({Role.BOARD}),
 }
 
 

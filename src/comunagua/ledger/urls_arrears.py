@@ -1,0 +1,3 @@
+"""URLs of the arrears pages (under /<committee>/caja/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the bank pages (under /<committee>/caja/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the books pages (under /<committee>/caja/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the report pages (under /<committee>/caja/)."""
+
+urlpatterns = []
