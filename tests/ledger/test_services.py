@@ -174,3 +174,95 @@ def test_check_ledger_names_a_tampered_posting(committee, household, session, ca
         cursor.execute(f"UPDATE {table} SET debit = debit + 1 WHERE id = %s", [posting.pk])
     found = problems(committee)
     assert any(p.code == "unbalanced" and f"asiento {number} " in p.message for p in found), found
+
+
+def test_a_batch_of_payments_writes_what_one_by_one_would(
+    committee, household, board_user, session, cashier
+):
+    from datetime import date
+
+    from tests.conftest import add_connection
+
+    other = add_connection(committee, "8", by=board_user)
+    charge(committee, household, "38.00", due_on=date(2025, 3, 20))
+    charge(committee, household, "42.50", due_on=date(2025, 4, 20))
+    charge(committee, other, "20.00")
+    batch = [
+        services.Incoming(household.pk, D("50.00"), "cash", date(2025, 4, 8), client_id="b-1"),
+        services.Incoming(other.pk, D("30.00"), "qr", date(2025, 4, 8), "QR-77", "b-2"),
+    ]
+    with scope(committee=committee):
+        numbers = services.payments_take_many(
+            committee=committee, payments=batch, by=cashier, session=session
+        )
+        again = services.payments_take_many(
+            committee=committee, payments=batch, by=cashier, session=session
+        )
+    assert numbers == [1, 2] and again == []
+    assert open_amounts(committee, household) == [D("30.50")]
+    assert balance(committee, other) == D("-10.00")  # an advance for the next bill
+    with scopes_disabled():
+        qr = Payment.objects.get(number=2)
+    assert qr.session_id is None and qr.reference == "QR-77"
+    assert problems(committee) == []
+
+
+def test_a_batch_with_a_bad_payment_records_none_of_it(committee, household, session, cashier):
+    from datetime import date
+
+    charge(committee, household, "38.00")
+    batch = [
+        services.Incoming(household.pk, D("10.00"), "cash", date(2025, 4, 8)),
+        services.Incoming(household.pk, D("-1.00"), "cash", date(2025, 4, 8)),
+    ]
+    with scope(committee=committee), pytest.raises(ValidationError, match="Pago 2 del lote"):
+        services.payments_take_many(
+            committee=committee, payments=batch, by=cashier, session=session
+        )
+    with scopes_disabled():
+        assert Payment.objects.count() == 0
+
+
+def test_an_expense_debits_its_account_and_credits_the_till_or_the_bank(committee, board_user):
+    from datetime import date
+
+    with scope(committee=committee):
+        accounts = services.accounts_by_role(committee)
+        services.expense_record(
+            committee=committee,
+            account=accounts["chlorine"],
+            amount="250.00",
+            on=date(2025, 4, 3),
+            supplier="Química Andina",
+            paid_from="cash",
+            by=board_user,
+            client_id="x1",
+        )
+        assert selectors.account_balance(committee=committee, role="chlorine") == D("250.00")
+        assert selectors.account_balance(committee=committee, role="cash") == D("-250.00")
+        with pytest.raises(ValidationError, match="cuentas de gasto"):
+            services.expense_record(
+                committee=committee,
+                account=accounts["water_sales"],
+                amount="5",
+                on=date(2025, 4, 3),
+                supplier="X",
+                paid_from="cash",
+                by=board_user,
+            )
+        assert checks.verify(committee) == []
+
+
+def test_a_manual_entry_cannot_touch_a_household_account(committee, board_user):
+    from datetime import date
+
+    with scope(committee=committee):
+        accounts = services.accounts_by_role(committee)
+        with pytest.raises(ValidationError, match="cuentas de los hogares"):
+            services.manual_entry(
+                committee=committee,
+                on=date(2025, 4, 1),
+                lines=[(accounts["receivable"], D("5"), 0), (accounts["cash"], 0, D("5"))],
+                memo="perdonar una deuda",
+                by=board_user,
+            )

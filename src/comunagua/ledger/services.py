@@ -696,6 +696,50 @@ def credit_post(
     return entry
 
 
+# --- the chart -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_save(
+    *,
+    committee: Committee,
+    code: str,
+    name: str,
+    kind: str,
+    is_active: bool = True,
+    account: Account | None = None,
+) -> Account:
+    """Add an account to the chart, or rename one. The accounts the services post to (those with
+    a role) keep their kind and stay active; an account with postings keeps its kind."""
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not code.replace(".", "").isalnum():
+        raise ValidationError({"code": _("Write a code of letters and digits, e.g. 5107.")})
+    if not name:
+        raise ValidationError({"name": _("Give the account a name.")})
+    if kind not in Account.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of account.")})
+    taken = Account.objects.filter(committee=committee, code=code)
+    if account is not None:
+        if account.committee_id != committee.pk:
+            raise ValidationError(_("There is no such account in this committee's chart."))
+        taken = taken.exclude(pk=account.pk)
+        used = Posting.objects.filter(account=account).exists()
+        if kind != account.kind and (account.role or used):
+            raise ValidationError(
+                {"kind": _("This account is used by the books: its kind cannot change.")}
+            )
+        if not is_active and account.role:
+            raise ValidationError(
+                {"is_active": _("The books post to this account: it cannot be switched off.")}
+            )
+    if taken.exists():
+        raise ValidationError({"code": _("Another account already has this code.")})
+    account = account or Account(committee=committee)
+    account.code, account.name, account.kind, account.is_active = code, name, kind, is_active
+    account.save()
+    return account
+
+
 # --- expenses and manual entries -------------------------------------------------------------
 
 
