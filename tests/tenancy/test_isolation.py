@@ -60,6 +60,7 @@ ID_KIND = {
     "receipt-reverse": "payment",
     "session-report": "session",
     "session-close": "session",
+    "books-account": "account",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
 MORE_IDS = {"route-entry": {"route": "route"}}
@@ -103,6 +104,7 @@ def foreign_ids(other_committee):
             by=cashier,
             session=till,
         )
+        account = ledger.accounts_by_role(other_committee)["cash"]
     return {
         "run": run.pk,
         "bill": bill.pk,
@@ -115,6 +117,7 @@ def foreign_ids(other_committee):
         "reading": reading.pk,
         "payment": payment.pk,
         "session": till.pk,
+        "account": account.pk,
     }
 
 
