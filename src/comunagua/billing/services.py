@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from comunagua.ledger import models as ledger_models
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.ledger import services as ledger_services
 from comunagua.lib.bulk import insert_rows
@@ -112,6 +113,28 @@ def balances_before(*, committee: Committee) -> dict[int, Decimal]:
     return ledger_selectors.balances_due(committee=committee)
 
 
+def _late(committee: Committee, issued_on: date, priced_with) -> set[int]:
+    """The connections whose bill carries the late-payment fine: by the committee's rule, those
+    with a bill left unpaid more than N days past its due date (none when N is 0)."""
+    days = (
+        ledger_models.Rules.objects.filter(committee=committee)
+        .values_list("late_fine_after_days", flat=True)
+        .first()
+    )
+    if not days:
+        return set()
+    if "late_fine" not in priced_with.charges:
+        raise ValidationError(
+            _(
+                "The committee's rules fine late payments, but the tariff has no late_fine "
+                "charge: add it to the tariff, or set the fine's days to 0."
+            )
+        )
+    return ledger_selectors.overdue_connections(
+        committee=committee, due_before=issued_on - timedelta(days=days)
+    )
+
+
 @transaction.atomic
 def billing_run(
     *,
@@ -177,6 +200,7 @@ def billing_run(
     balances = balances_before(committee=committee)
     issued_on = issued_on or today_for(committee)
     due_on = issued_on + timedelta(days=due_days)
+    overdue = _late(committee, issued_on, priced_with)
 
     run = BillingRun.objects.create(
         committee=committee,
@@ -196,10 +220,15 @@ def billing_run(
         consumption = consumptions[pk]
         # The engine is pure: connections with the same category, volume and sewer share a
         # quote, which spares most of the pricing on a large run.
-        key = (category, consumption.m3, has_sewer)
+        fined = pk in overdue
+        key = (category, consumption.m3, has_sewer, fined)
         if key not in quotes:
             quote = tariff_engine.quote(
-                priced_with, category=category, m3=consumption.m3, sewer=has_sewer
+                priced_with,
+                category=category,
+                m3=consumption.m3,
+                sewer=has_sewer,
+                extra=[("late_fine", None)] if fined else [],
             )
             lines = _lines(quote)
             quotes[key] = (quote.total, lines, _by_role(lines))

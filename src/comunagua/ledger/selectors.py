@@ -58,6 +58,23 @@ def balances_due(*, committee: Committee, on: date | None = None) -> dict[int, D
     return result
 
 
+def overdue_connections(*, committee: Committee, due_before: date) -> set[int]:
+    """The households with a bill still (partly) unpaid whose due date is before `due_before`:
+    one grouped query."""
+    from django.db.models import DecimalField, F, Value
+    from django.db.models.functions import Coalesce
+
+    return set(
+        OpenItem.objects.filter(committee=committee, document_type="bill", due_on__lt=due_before)
+        .annotate(
+            paid=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=DecimalField())
+        )
+        .filter(amount__gt=F("paid"))
+        .values_list("connection_id", flat=True)
+        .distinct()
+    )
+
+
 def balance_of(*, committee: Committee, connection_id: int) -> Decimal:
     return balances(committee=committee, connection_ids=[connection_id]).get(connection_id, ZERO)
 
