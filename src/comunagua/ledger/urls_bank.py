@@ -1,3 +1,13 @@
-"""URLs of the bank pages (under /<committee>/caja/)."""
+"""URLs of the bank pages (under /<committee>/caja/banco/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_bank as views
+
+urlpatterns = [
+    path("", views.home, name="bank-home"),
+    path("confirmar/", views.confirm, name="bank-confirm"),
+    path("extractos/<int:pk>/", views.statement, name="bank-statement"),
+    path("lineas/<int:pk>/", views.line, name="bank-line"),
+    path("lineas/<int:pk>/ignorar/", views.line_ignore, name="bank-line-ignore"),
+]
