@@ -1,6 +1,6 @@
-"""The late-payment fine, by the committee's rule: a household with a bill unpaid more than N
-days past its due date finds the tariff's fine on its next bill, posted to the fines account;
-one that paid does not; with N = 0 nobody is fined."""
+"""The late-payment fine at billing time, by the committee's rule: a household with a bill unpaid
+more than N days past its due date is fined the tariff's late_fine once for that bill, and its
+next bill's previous balance includes it; one that paid is not; with N = 0 nobody is fined."""
 
 from datetime import date
 from decimal import Decimal
@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from comunagua.billing.models import Bill
 from comunagua.ledger import checks, selectors, services
-from comunagua.ledger.models import Rules
+from comunagua.ledger.models import OpenItem, Rules
 from comunagua.tariffs.services import tariff_create
 from tests.conftest import add_connection
 from tests.metering.conftest import month_read
@@ -74,14 +74,28 @@ def test_an_unpaid_bill_brings_the_fine_on_the_next_one(committee, board_user, t
     run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))  # due 20 April
     pay_march(committee, payer, board_user)
     run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))  # 15 days past due
-    fine = [line for line in april_bill(late).lines if line["code"] == "charge:late_fine"]
-    assert fine == [{"code": "charge:late_fine", "amount": "5.00", "m3": None, "price": None}]
-    assert april_bill(late).charges_total == Decimal("43.00")  # 18 + 20 + 5
-    assert april_bill(late).previous_balance == Decimal("38.00")
-    assert all(line["code"] != "charge:late_fine" for line in april_bill(payer).lines)
+    assert april_bill(late).charges_total == Decimal("38.00")
+    assert april_bill(late).previous_balance == Decimal("43.00")  # March's 38 and the fine
+    assert april_bill(payer).previous_balance == Decimal("0.00")
     with scope(committee=committee):
         assert selectors.account_balance(committee=committee, role="fines") == Decimal("-5.00")
+        fines = OpenItem.objects.filter(committee=committee, document_type="fine")
+        assert [(f.connection_id, f.amount) for f in fines] == [(late.pk, Decimal("5.00"))]
         assert checks.verify(committee) == []
+
+
+def test_a_bill_is_fined_once_however_long_it_stays_unpaid(committee, board_user, two):
+    _payer, late = two
+    rule(committee, 10)
+    run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
+    run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))
+    with scope(committee=committee):
+        from comunagua.ledger import arrears
+
+        # Both April bills (due 20 May) are fined now; March's is not fined again.
+        assert arrears.late_fines_apply(committee=committee, on=date(2025, 6, 5), by=None) == 2
+        fined = OpenItem.objects.filter(committee=committee, document_type="fine")
+        assert fined.filter(connection=late).count() == 2
 
 
 def test_no_fine_before_the_days_of_grace_have_passed(committee, board_user, two):
@@ -89,14 +103,14 @@ def test_no_fine_before_the_days_of_grace_have_passed(committee, board_user, two
     rule(committee, 20)
     run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
     run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))  # 15 days: within grace
-    assert all(line["code"] != "charge:late_fine" for line in april_bill(late).lines)
+    assert april_bill(late).previous_balance == Decimal("38.00")
 
 
 def test_without_a_rule_nobody_is_fined(committee, board_user, two):
     _payer, late = two
     run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
     run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))
-    assert april_bill(late).charges_total == Decimal("38.00")
+    assert april_bill(late).previous_balance == Decimal("38.00")
 
 
 def test_a_rule_with_a_tariff_that_has_no_fine_stops_the_run_and_says_why(committee, board_user):
@@ -105,6 +119,8 @@ def test_a_rule_with_a_tariff_that_has_no_fine_stops_the_run_and_says_why(commit
     make_tariff(committee, board_user)
     one = add_connection(committee, "1", by=board_user)
     month_read(committee, 2025, 3, {one: "10"}, board_user)
+    month_read(committee, 2025, 4, {one: "20"}, board_user)
     rule(committee, 10)
+    run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
     with pytest.raises(ValidationError, match="late_fine"):
-        run(committee, MARCH, board_user)
+        run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comunagua.ledger import models as ledger_models
+from comunagua.ledger import arrears as ledger_arrears
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.ledger import services as ledger_services
 from comunagua.lib.bulk import insert_rows
@@ -113,28 +113,6 @@ def balances_before(*, committee: Committee) -> dict[int, Decimal]:
     return ledger_selectors.balances_due(committee=committee)
 
 
-def _late(committee: Committee, issued_on: date, priced_with) -> set[int]:
-    """The connections whose bill carries the late-payment fine: by the committee's rule, those
-    with a bill left unpaid more than N days past its due date (none when N is 0)."""
-    days = (
-        ledger_models.Rules.objects.filter(committee=committee)
-        .values_list("late_fine_after_days", flat=True)
-        .first()
-    )
-    if not days:
-        return set()
-    if "late_fine" not in priced_with.charges:
-        raise ValidationError(
-            _(
-                "The committee's rules fine late payments, but the tariff has no late_fine "
-                "charge: add it to the tariff, or set the fine's days to 0."
-            )
-        )
-    return ledger_selectors.overdue_connections(
-        committee=committee, due_before=issued_on - timedelta(days=days)
-    )
-
-
 @transaction.atomic
 def billing_run(
     *,
@@ -197,10 +175,12 @@ def billing_run(
             "connection_id", "member_id"
         )
     )
-    balances = balances_before(committee=committee)
     issued_on = issued_on or today_for(committee)
     due_on = issued_on + timedelta(days=due_days)
-    overdue = _late(committee, issued_on, priced_with)
+    # The committee's late-payment fines (none unless its rules say so) are charged first, one
+    # per bill left unpaid past the grace days, so that the new bill's balance includes them.
+    ledger_arrears.late_fines_apply(committee=committee, on=issued_on, by=by)
+    balances = balances_before(committee=committee)
 
     run = BillingRun.objects.create(
         committee=committee,
@@ -220,15 +200,10 @@ def billing_run(
         consumption = consumptions[pk]
         # The engine is pure: connections with the same category, volume and sewer share a
         # quote, which spares most of the pricing on a large run.
-        fined = pk in overdue
-        key = (category, consumption.m3, has_sewer, fined)
+        key = (category, consumption.m3, has_sewer)
         if key not in quotes:
             quote = tariff_engine.quote(
-                priced_with,
-                category=category,
-                m3=consumption.m3,
-                sewer=has_sewer,
-                extra=[("late_fine", None)] if fined else [],
+                priced_with, category=category, m3=consumption.m3, sewer=has_sewer
             )
             lines = _lines(quote)
             quotes[key] = (quote.total, lines, _by_role(lines))
