@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from comunagua.ledger import views as ledger_views
+from comunagua.ledger import views_report as report_views
 from comunagua.tenancy import views as tenancy_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # A receipt's QR code: anyone holding the paper checks it, without logging in.
     path("recibo/<str:token>/", ledger_views.receipt_public, name="receipt-public"),
+    path("publico/informe/<str:token>/", report_views.public, name="report-public"),
     path("<slug:committee>/lecturas/", include("comunagua.metering.urls")),
     path("<slug:committee>/tarifas/", include("comunagua.tariffs.urls")),
     path("<slug:committee>/facturacion/", include("comunagua.billing.urls")),

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing import services as billing
+from comunagua.ledger import bank
 from comunagua.ledger import services as ledger
 from comunagua.lib.periods import Period
 from comunagua.metering import services as metering
@@ -61,9 +62,24 @@ ID_KIND = {
     "session-report": "session",
     "session-close": "session",
     "books-account": "account",
+    "bank-statement": "bank_statement",
+    "bank-line": "bank_line",
+    "bank-line-ignore": "bank_line",
+    "arrears-household": "connection",
+    "arrears-notice": "connection",
+    "arrears-notice-print": "connection",
+    "arrears-disconnect": "connection",
+    "arrears-reconnect": "connection",
+    "arrears-plan": "connection",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
 MORE_IDS = {"route-entry": {"route": "route"}}
+# URLs without an id that take another argument (a month): {name: kwargs}.
+NOT_IDS = {
+    "report-month": {"period": "2025-03"},
+    "report-pdf": {"period": "2025-03"},
+    "report-publish": {"period": "2025-03"},
+}
 
 
 @pytest.fixture
@@ -105,7 +121,16 @@ def foreign_ids(other_committee):
             session=till,
         )
         account = ledger.accounts_by_role(other_committee)["cash"]
+        statement = bank.statement_import(
+            committee=other_committee,
+            content=b"Fecha;Glosa;Monto\n01/03/2025;DEPOSITO;10,00\n",
+            filename="extracto.csv",
+            by=None,
+        )
+        bank_line = statement.lines.get()
     return {
+        "bank_statement": statement.pk,
+        "bank_line": bank_line.pk,
         "run": run.pk,
         "bill": bill.pk,
         "tariff": tariff.pk,
@@ -145,7 +170,8 @@ def test_another_committees_id_is_not_found(board_client, committee, foreign_ids
 def test_a_committee_page_is_not_found_for_someone_from_another_committee(
     board_client, other_committee, name
 ):
-    response = board_client.get(reverse(name, kwargs={"committee": other_committee.slug}))
+    kwargs = {"committee": other_committee.slug, **NOT_IDS.get(name, {})}
+    response = board_client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 404
 
 
