@@ -21,25 +21,35 @@ with its own Decimal and integer-centavo arithmetic.
   part of the consumption inside the block and above minimum_m3, each line half-up to the
   centavo; sewer = sewer_percent of (fixed + blocks) for connections with sewer; the sum rounded
   half-up to the tariff's `rounding` unit, the difference as a "rounding" line.
-- Balances: a bill's previous balance is the sum of the (recomputed) charges of the connection's
-  earlier bills, less the credit notes on them issued before its run; total due = charges +
-  previous balance.
+- Balances (docs/ledger.md): a bill's previous balance is what the household owed when its
+  bills were issued: the (recomputed) charges of the connection's earlier bills, plus its other
+  charges (a fine, a fee) dated up to the issue date (the run charges the late fines first, on
+  its issue date), less the credit notes, less the payments received (`Payment.received_on`),
+  plus the payments taken back (a `PaymentReversal`, on its entry's date), these three dated
+  before the issue date. Total due = charges + previous balance. The demo dates every payment
+  for a month's bills from their issue date to the day before the next ones, so "dated before
+  the issue date" is "recorded before the run" there. The same movements, all of them, must add
+  up to each household's receivable account in the books today; a receivable movement of
+  another kind (a payment plan) is reported, not guessed.
 """
 
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun, CreditNote
+from comunagua.ledger.models import JournalEntry, OpenItem, Payment, PaymentReversal, Posting
 from comunagua.metering.models import EstimationRule, Reading
 from comunagua.registry.models import Connection, Meter
 from comunagua.tariffs.models import Tariff
 
 ZERO = Decimal(0)
+DAY = timedelta(days=1)
 LITRE = Decimal("0.001")
 ROLLOVER_FLOOR_M3 = Decimal(200)  # a roll-over is plausible up to max(10 x usual, 200) a month
 HISTORY_MONTHS = 12  # the usual consumption looks back this far ...
@@ -317,12 +327,32 @@ def _final(meter: MeterRow, fallback: Decimal) -> Decimal:
 # --- the rows ------------------------------------------------------------------------------------
 
 
+class Run(NamedTuple):
+    period: date
+    tariff_id: int
+    issued_on: date
+
+
+class Movement(NamedTuple):
+    """Something other than a bill that moves a household's account: + owes more, - less."""
+
+    connection_id: int
+    on: date
+    cents: int
+    what: str  # "payment 12", "reversal of payment 12", "late_fine 7"
+    charge: bool = False  # a charge (not a bill): it counts on a bill issued the same day
+
+
+# The journal's kinds of entry whose receivable postings the recomputation accounts for.
+KNOWN_KINDS = {"charge", "payment", "reversal", "credit_note"}
+
+
 @dataclass
 class Rows:
     """Everything the recomputation reads, loaded in one query per table."""
 
     versions: list[Version]
-    runs: dict[int, tuple[date, int, object]]  # id -> (period, tariff id, created_at)
+    runs: dict[int, Run]
     connections: dict[int, tuple[str, bool]]  # id -> (category, has_sewer)
     meters: dict[int, MeterRow]
     readings: list[tuple]  # accepted: (id, connection_id, meter_id, period, value, estimated)
@@ -330,8 +360,14 @@ class Rows:
     #                                    months, carried_m3, flags)
     rule: tuple | None
     bills: list[dict]
-    credit_notes: list[tuple]  # (bill id, amount, created_at)
+    credit_notes: list[tuple]  # (bill id, amount, issued_on)
     toml_matches_data: list[int] = field(default_factory=list)  # versions whose TOML = data
+    # Payments, reversals and charges other than bills, each dated.
+    movements: list[Movement] = field(default_factory=list)
+    # What the books hold: each household's receivable account (debits - credits, centavos),
+    # and the receivable postings of entries of a kind not in KNOWN_KINDS.
+    accounts: dict[int, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
 
 
 BILL_FIELDS = (
@@ -405,10 +441,10 @@ def load(committee_id: int) -> Rows:
         return Rows(
             versions=versions,
             runs={
-                id: (period, tariff_id, created_at)
-                for id, period, tariff_id, created_at in BillingRun.objects.filter(
+                id: Run(period, tariff_id, issued_on)
+                for id, period, tariff_id, issued_on in BillingRun.objects.filter(
                     committee_id=committee_id
-                ).values_list("id", "period", "tariff_id", "created_at")
+                ).values_list("id", "period", "tariff_id", "issued_on")
             },
             connections={
                 id: (category, sewer)
@@ -425,11 +461,48 @@ def load(committee_id: int) -> Rows:
             ),
             credit_notes=list(
                 CreditNote.objects.filter(committee_id=committee_id).values_list(
-                    "bill_id", "amount", "created_at"
+                    "bill_id", "amount", "issued_on"
                 )
             ),
             toml_matches_data=same,
+            movements=_movements(committee_id),
+            **_books(committee_id),
         )
+
+
+def _movements(committee_id: int) -> list[Movement]:
+    """Payments, their reversals and the charges that are not bills, as plain dated rows."""
+    found = []
+    for connection_id, number, amount, received_on in Payment.objects.filter(
+        committee_id=committee_id
+    ).values_list("connection_id", "number", "amount", "received_on"):
+        found.append(Movement(connection_id, received_on, -centavos(amount), f"payment {number}"))
+    for connection_id, number, amount, on in PaymentReversal.objects.filter(
+        committee_id=committee_id
+    ).values_list("payment__connection_id", "payment__number", "payment__amount", "entry__date"):
+        found.append(Movement(connection_id, on, centavos(amount), f"reversal of payment {number}"))
+    for connection_id, document, number, amount, on in (
+        OpenItem.objects.filter(committee_id=committee_id, entry__kind="charge")
+        .exclude(document_type="bill")
+        .values_list("connection_id", "document_type", "document_number", "amount", "entry__date")
+    ):
+        found.append(
+            Movement(connection_id, on, centavos(amount), f"{document} {number}", charge=True)
+        )
+    return found
+
+
+def _books(committee_id: int) -> dict:
+    accounts: dict[int, int] = defaultdict(int)
+    unknown = []
+    for connection_id, debit, credit, kind, number in Posting.objects.filter(
+        committee_id=committee_id, account__role="receivable"
+    ).values_list("connection_id", "debit", "credit", "entry__kind", "entry__number"):
+        accounts[connection_id] += centavos(debit) - centavos(credit)
+        if kind not in KNOWN_KINDS:
+            unknown.append(f"entry {number} ({kind}) moves connection {connection_id}'s account")
+    assert set(KNOWN_KINDS) <= set(JournalEntry.Kind.values), KNOWN_KINDS
+    return {"accounts": dict(accounts), "unknown": unknown}
 
 
 # --- the bills -----------------------------------------------------------------------------------
@@ -450,13 +523,25 @@ class Expected:
     total_due: int
 
 
+def _dated(rows: Rows) -> dict[int, list[tuple[date, int]]]:
+    """Per connection, every movement that is not a bill's charges: (the first issue date of a
+    bill it counts on, centavos). A charge counts on a bill issued the same day; a credit note,
+    a payment or a reversal on the bills issued after its day."""
+    connection_of = {b["id"]: b["connection_id"] for b in rows.bills}
+    dated: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for bill_id, amount, issued_on in rows.credit_notes:
+        dated[connection_of[bill_id]].append((issued_on + DAY, -centavos(amount)))
+    for movement in rows.movements:
+        counts_from = movement.on if movement.charge else movement.on + DAY
+        dated[movement.connection_id].append((counts_from, movement.cents))
+    return dated
+
+
 def expected_bills(rows: Rows) -> dict[int, Expected]:
     """Each bill as the rules make it, keyed by bill id."""
     found = volumes(rows.readings, rows.meters, rows.rule)
     reading_of = {(v.connection_id, v.period): v for v in found.values()}
-    credited: dict[int, list[tuple[object, int]]] = defaultdict(list)
-    for bill_id, amount, created_at in rows.credit_notes:
-        credited[bill_id].append((created_at, centavos(amount)))
+    dated = _dated(rows)
     result = {}
     by_connection: dict[int, list[dict]] = defaultdict(list)
     for bill in rows.bills:
@@ -464,22 +549,20 @@ def expected_bills(rows: Rows) -> dict[int, Expected]:
     for connection_id, bills in by_connection.items():
         bills.sort(key=lambda b: b["period"])
         category, sewer = rows.connections[connection_id]
-        earlier: list[tuple[int, int]] = []  # (bill id, recomputed charges)
+        earlier = 0  # the recomputed charges of the connection's earlier bills
         for bill in bills:
-            period, _, run_created = rows.runs[bill["run_id"]]
-            version = in_force(rows.versions, period)
-            volume = reading_of[(connection_id, period)]
+            run = rows.runs[bill["run_id"]]
+            version = in_force(rows.versions, run.period)
+            volume = reading_of[(connection_id, run.period)]
             lines, total = price(version, category, volume.consumption, sewer)
-            balance = sum(charges for _, charges in earlier) - sum(
-                amount
-                for bill_id, _ in earlier
-                for created_at, amount in credited[bill_id]
-                if created_at < run_created
+            # What the household owed when the bills were issued.
+            balance = earlier + sum(
+                cents for counts_from, cents in dated[connection_id] if counts_from <= run.issued_on
             )
             result[bill["id"]] = Expected(
                 bill_id=bill["id"],
                 connection_id=connection_id,
-                period=period,
+                period=run.period,
                 tariff_id=version.id,
                 category=category,
                 has_sewer=sewer,
@@ -489,8 +572,26 @@ def expected_bills(rows: Rows) -> dict[int, Expected]:
                 previous_balance=balance,
                 total_due=total + balance,
             )
-            earlier.append((bill["id"], total))
+            earlier += total
     return result
+
+
+def account_discrepancies(rows: Rows, expected: dict[int, Expected]) -> list[str]:
+    """Every household whose receivable account in the books is not its (recomputed) bills plus
+    its other movements, and every receivable movement the recomputation does not know."""
+    problems = list(rows.unknown)
+    owed: dict[int, int] = defaultdict(int)
+    for want in expected.values():
+        owed[want.connection_id] += want.charges_total
+    for connection_id, movements in _dated(rows).items():
+        owed[connection_id] += sum(cents for _on, cents in movements)
+    for connection_id in sorted(set(owed) | set(rows.accounts)):
+        books, want = rows.accounts.get(connection_id, 0), owed.get(connection_id, 0)
+        if books != want:
+            problems.append(
+                f"connection {connection_id}: the books say {bs(books)}, not {bs(want)}"
+            )
+    return problems
 
 
 def _lines_differ(stored: list[dict], expected: tuple) -> str:
@@ -519,7 +620,7 @@ def discrepancies(rows: Rows, expected: dict[int, Expected]) -> list[str]:
     if {b["id"] for b in rows.bills} != set(expected):
         problems.append("the recomputation does not cover the same bills")
     # A run bills exactly the connections with an accepted reading in its round.
-    billed_periods = {period for period, _, _ in rows.runs.values()}
+    billed_periods = {run.period for run in rows.runs.values()}
     read = {(r[1], r[3]) for r in rows.readings if r[3] in billed_periods}
     billed = {(b["connection_id"], b["period"]) for b in rows.bills}
     for connection_id, period in sorted(read ^ billed):
@@ -529,7 +630,7 @@ def discrepancies(rows: Rows, expected: dict[int, Expected]) -> list[str]:
         if want is None:
             continue
         volume = want.volume
-        _, tariff_id, _ = rows.runs[bill["run_id"]]
+        tariff_id = rows.runs[bill["run_id"]].tariff_id
         checks = [
             ("tariff", tariff_id, want.tariff_id),
             ("category", bill["category"], want.category),

@@ -16,6 +16,7 @@ from comunagua.billing import services as billing_services
 from comunagua.billing.models import Bill, BillingRun
 from comunagua.demo import loader
 from comunagua.demo.committees import MAIN_SLUG, SECOND_SLUG
+from comunagua.ledger.models import CashSession, Expense, JournalEntry, Payment, PaymentReversal
 from comunagua.lib.periods import Period
 from comunagua.metering import services as metering_services
 from comunagua.metering.models import Reading, Round
@@ -52,10 +53,26 @@ def expected(rows) -> dict[int, recompute.Expected]:
 
 def figures() -> dict:
     with scopes_disabled():
-        return {
+        paid = {
+            (slug, "paid"): sum(
+                Payment.objects.filter(committee__slug=slug).values_list("amount", flat=True)
+            )
+            for slug in (MAIN_SLUG, SECOND_SLUG)
+        }
+        return paid | {
             (slug, model.__name__): model.objects.filter(committee__slug=slug).count()
             for slug in (MAIN_SLUG, SECOND_SLUG)
-            for model in (Round, Reading, BillingRun, Bill)
+            for model in (
+                Round,
+                Reading,
+                BillingRun,
+                Bill,
+                Payment,
+                PaymentReversal,
+                CashSession,
+                Expense,
+                JournalEntry,
+            )
         }
 
 
@@ -132,9 +149,7 @@ def test_the_recomputation_covers_every_bill_and_every_case_the_demo_has(main, r
     # data says; the runs use each version in force in their months (the demo has one).
     assert set(rows.toml_matches_data) == {v.id for v in rows.versions}
     used = {e.tariff_id for e in expected.values()}
-    assert used == {
-        recompute.in_force(rows.versions, period).id for period, _, _ in rows.runs.values()
-    }
+    assert used == {recompute.in_force(rows.versions, run.period).id for run in rows.runs.values()}
     assert (
         {e.category for e in expected.values()}
         == categories
@@ -257,6 +272,12 @@ def test_the_recomputation_imports_none_of_the_code_that_made_the_bills():
         "comunagua.tariffs.services",
         "comunagua.lib.money",
         "comunagua.lib.periods",
+        "comunagua.ledger.services",
+        "comunagua.ledger.selectors",
+        "comunagua.ledger.allocation",
+        "comunagua.ledger.checks",
+        "comunagua.ledger.arrears",
+        "comunagua.ledger.reports",
     }
     assert not imported & forbidden, imported & forbidden
 
@@ -428,7 +449,7 @@ def test_household_consumption_runs_from_about_1_to_over_10_m3_with_a_plausible_
     assert 4.5 <= statistics.mean(m3) <= 7.5
 
 
-def test_loading_twice_gives_the_same_readings_and_bills(demo):
+def test_loading_twice_gives_the_same_readings_bills_payments_and_books(demo):
     first = figures()
     assert first[(SECOND_SLUG, "BillingRun")] == 24
     loader.load(today=TODAY)

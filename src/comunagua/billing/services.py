@@ -107,10 +107,10 @@ def _by_role(lines: list[dict]) -> tuple[tuple[str, Decimal], ...]:
     return tuple(sorted(totals.items()))
 
 
-def balances_before(*, committee: Committee) -> dict[int, Decimal]:
+def balances_before(*, committee: Committee, on: date) -> dict[int, Decimal]:
     """What each connection owes before this run: its account in the books (bills, credit
-    notes, payments, reversals), less instalments of a payment plan not yet due."""
-    return ledger_selectors.balances_due(committee=committee)
+    notes, payments, reversals, fines), less instalments of a payment plan not due by `on`."""
+    return ledger_selectors.balances_due(committee=committee, on=on)
 
 
 @transaction.atomic
@@ -180,7 +180,7 @@ def billing_run(
     # The committee's late-payment fines (none unless its rules say so) are charged first, one
     # per bill left unpaid past the grace days, so that the new bill's balance includes them.
     ledger_arrears.late_fines_apply(committee=committee, on=issued_on, by=by)
-    balances = balances_before(committee=committee)
+    balances = balances_before(committee=committee, on=issued_on)
 
     run = BillingRun.objects.create(
         committee=committee,

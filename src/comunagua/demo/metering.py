@@ -22,7 +22,7 @@ from comunagua.metering import selectors, services, validation
 from comunagua.metering.models import Reading, Round, Route
 from comunagua.registry.models import Connection, Holding, Meter
 
-from . import billing
+from . import billing, ledger
 from .context import RECENT_MONTHS, DemoContext
 
 Category = Connection.Category
@@ -97,7 +97,9 @@ def generate(ctx: DemoContext) -> dict:
         Connection.objects.filter(pk__in=later).update(status=Status.CLOSED)
         closed = services.round_close(round=reading_round, by=office)
         estimated += closed.estimated
-        billing.bill_month(ctx, period)
+        run = billing.bill_month(ctx, period)
+        ledger.pay_month(ctx, run, until=ctx.today)
+        ledger.books_month(ctx, run, until=ctx.today)
         Connection.objects.filter(pk__in=later).update(status=Status.ACTIVE)
     services.round_open(committee=committee, period=current, by=office)
 

@@ -185,25 +185,37 @@ def verify(committee: Committee) -> list[Problem]:
                 },
             )
 
-    # Payments agree with their entries.
-    for payment in Payment.objects.filter(committee=committee).select_related("entry"):
-        lines = list(
-            Posting.objects.filter(entry=payment.entry, account__role="receivable").values_list(
-                "connection_id", "credit"
-            )
-        )
-        if lines != [(payment.connection_id, payment.amount)]:
+    # Payments agree with their entries: two queries for all of them.
+    posted: dict[int, list] = defaultdict(list)
+    for entry_id, connection_id, credit in Posting.objects.filter(
+        committee=committee, account__role="receivable", entry__kind=JournalEntry.Kind.PAYMENT
+    ).values_list("entry_id", "connection_id", "credit"):
+        posted[entry_id].append((connection_id, credit))
+    for number, entry_id, entry_number, connection_id, amount in Payment.objects.filter(
+        committee=committee
+    ).values_list("number", "entry_id", "entry__number", "connection_id", "amount"):
+        if posted.get(entry_id) != [(connection_id, amount)]:
             add(
                 "payment",
                 _("Receipt %(number)s does not match its journal entry %(entry)s.")
-                % {"number": payment.number, "entry": payment.entry.number},
+                % {"number": number, "entry": entry_number},
             )
 
-    # Closed sessions: counted = opening + cash recorded.
+    # Closed sessions: counted = opening + cash recorded, one grouped query.
+    cash_by_session = {
+        session_id: _sum(d) - _sum(c)
+        for session_id, d, c in Posting.objects.filter(
+            committee=committee, account__role="cash", entry__session__isnull=False
+        )
+        .values("entry__session_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .values_list("entry__session_id", "d", "c")
+        .order_by()
+    }
     for session in CashSession.objects.filter(
         committee=committee, status=CashSession.Status.CLOSED
     ):
-        cash = selectors.session_cash(session=session)
+        cash = cash_by_session.get(session.pk, ZERO)
         if session.counted is None or session.counted != session.opening_float + cash:
             add(
                 "cash",
