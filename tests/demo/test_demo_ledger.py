@@ -358,3 +358,32 @@ def test_a_quarter_of_what_is_collected_at_most_goes_to_the_reserves_which_paid_
         )
         assert "bomba" in pump.supplier
         assert running(slug, "reserves_fund")[-1][1] > 0
+
+
+# --- disconnections ------------------------------------------------------------------------------
+
+
+def test_a_few_households_were_cut_after_a_notice_and_reconnected_with_the_fee(books):
+    from comunagua.ledger.models import OpenItem, ServiceEvent
+
+    main = committee(MAIN_SLUG)
+    events = ServiceEvent.objects.filter(committee=main).order_by("date", "id")
+    cuts = list(events.filter(kind=ServiceEvent.Kind.DISCONNECTION))
+    assert 2 <= len(cuts) <= 15  # a few, not a habit
+    for cut in cuts:
+        notice = events.filter(
+            connection=cut.connection, kind=ServiceEvent.Kind.NOTICE, date__lte=cut.date
+        ).last()
+        assert notice is not None and (cut.date - notice.date).days >= 7
+        assert cut.debt > 0
+        back = events.filter(
+            connection=cut.connection, kind=ServiceEvent.Kind.RECONNECTION, date__gte=cut.date
+        ).first()
+        assert back is not None
+        fee = OpenItem.objects.get(
+            committee=main,
+            connection=cut.connection,
+            document_type="reconnection",
+            due_on=back.date,
+        )
+        assert fee.amount == Decimal("50.00")  # the tariff's reconnection fee

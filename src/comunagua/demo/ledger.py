@@ -10,6 +10,10 @@ is reversed. Every payment for a month's bills is dated from their issue date to
 the next bills, and before today (today's office day is not over), so a bill's previous balance
 is the household's account as it stood the morning its bills were issued.
 
+Service (`service_month`): in about three months of ten the board gives notice to one of the
+households owing three bills, cuts its water a week later, and reconnects it, with the
+reconnection fee, once it pays.
+
 The committee's month (`books_month`), sized to the committee: the pump's electricity and the
 chlorine follow the volume billed; the operator's (and at the larger committee the cashier's)
 allowance, repairs, office supplies and, every three months, the laboratory's analysis; the
@@ -24,10 +28,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Sum
 
 from comunagua.billing.models import Bill, BillingRun
-from comunagua.ledger import selectors, services
+from comunagua.ledger import arrears, selectors, services
 from comunagua.ledger.models import (
     Account,
     CashSession,
@@ -35,6 +41,8 @@ from comunagua.ledger.models import (
     Payment,
     PaymentReversal,
     Posting,
+    Rules,
+    ServiceEvent,
 )
 from comunagua.lib.money import cents
 from comunagua.registry.models import Connection
@@ -459,6 +467,53 @@ def books_month(ctx: DemoContext, run: BillingRun, *, until: date) -> None:
                 move(day, "reserves_fund", "bank", reserve, memo)
 
 
+CUT_SHARE = 0.3  # in about three months of ten the board cuts one household's water
+
+
+def service_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
+    """Two days after the bills, now and then, the board gives notice to one of the households its
+    rules say are due for disconnection (three unpaid bills); a week later its water is cut; it
+    pays what it owes by transfer and is reconnected, with the tariff's reconnection fee.
+    Returns how many were cut."""
+    committee = ctx.committee
+    if not ctx.results.get("ledger_rules"):
+        ctx.results["ledger_rules"] = True
+        Rules.objects.get_or_create(
+            committee=committee, defaults={"disconnect_after_months": 3, "notice_days": 7}
+        )
+    on = run.issued_on + timedelta(days=2)
+    if on + timedelta(days=11) > until:
+        return 0
+    board = ctx.users.get("directiva")
+    rng = ctx.rng(f"ledger:cuts:{run.period:%Y-%m}")
+    due = [s for s in arrears.due_for_disconnection(committee=committee, on=on) if not s.notice]
+    cut = 0
+    if rng.random() >= CUT_SHARE:
+        return 0
+    for standing in rng.sample(due, min(1, len(due))):
+        connection = Connection.objects.get(pk=standing.connection_id)
+        try:
+            with transaction.atomic():
+                arrears.notice_give(connection=connection, by=board, on=on)
+                arrears.disconnect(connection=connection, by=board, on=on + timedelta(days=8))
+                owed = selectors.balance_of(committee=committee, connection_id=connection.pk)
+                services.payment_take(
+                    committee=committee,
+                    connection_id=connection.pk,
+                    amount=owed,
+                    method="transfer",
+                    by=ctx.users.get("tesorera"),
+                    reference=f"TRF-CORTE-{connection.number}-{run.period:%y%m}",
+                    received_on=on + timedelta(days=10),
+                )
+                connection.refresh_from_db()
+                arrears.reconnect(connection=connection, by=board, on=on + timedelta(days=11))
+        except ValidationError:
+            continue  # the household paid meanwhile: no cut
+        cut += 1
+    return cut
+
+
 def generate(ctx: DemoContext) -> dict:
     return {
         "expenses": Expense.objects.filter(committee=ctx.committee).count(),
@@ -466,4 +521,7 @@ def generate(ctx: DemoContext) -> dict:
         "payments": Payment.objects.filter(committee=ctx.committee).count(),
         "payment_reversals": PaymentReversal.objects.filter(committee=ctx.committee).count(),
         "cash_sessions": CashSession.objects.filter(committee=ctx.committee).count(),
+        "disconnections": ServiceEvent.objects.filter(
+            committee=ctx.committee, kind=ServiceEvent.Kind.DISCONNECTION
+        ).count(),
     }

@@ -99,6 +99,7 @@ def generate(ctx: DemoContext) -> dict:
         estimated += closed.estimated
         run = billing.bill_month(ctx, period)
         ledger.pay_month(ctx, run, until=ctx.today)
+        ledger.service_month(ctx, run, until=ctx.today)
         ledger.books_month(ctx, run, until=ctx.today)
         Connection.objects.filter(pk__in=later).update(status=Status.ACTIVE)
     services.round_open(committee=committee, period=current, by=office)
