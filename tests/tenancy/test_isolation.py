@@ -54,6 +54,7 @@ ID_KIND = {
     "run-print-pdf": "run",
     "bill-detail": "bill",
     "bill-pdf": "bill",
+    "credit-note": "bill",
     "statement": "connection",
     "cash-account": "connection",
     "receipt": "payment",

@@ -1,8 +1,11 @@
 """Billing forms: what the office types to run a period's billing."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comunagua.forms import DecimalInputField
 from comunagua.lib.periods import Period
 
 
@@ -30,3 +33,17 @@ class RunForm(forms.Form):
                 _("Write the period as YYYY-MM with a month from 01 to 12, e.g. 2025-03."),
                 code="invalid",
             ) from None
+
+
+class CreditNoteForm(forms.Form):
+    amount = DecimalInputField(label=_("Amount to take back"), max_digits=12, decimal_places=2)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("E.g. a reading entered wrong, a leak the assembly agreed to forgive."),
+    )
+    client_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_id", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)

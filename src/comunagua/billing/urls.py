@@ -9,6 +9,7 @@ urlpatterns = [
     path("corridas/<int:pk>/imprimir/", views.run_print, name="run-print"),
     path("corridas/<int:pk>/imprimir/pdf/", views.run_print_pdf, name="run-print-pdf"),
     path("avisos/<int:pk>/", views.bill_detail, name="bill-detail"),
+    path("avisos/<int:pk>/nota-de-credito/", views.credit_note, name="credit-note"),
     path("avisos/<int:pk>/pdf/", views.bill_pdf, name="bill-pdf"),
     path("conexiones/<int:pk>/estado/", views.statement, name="statement"),
 ]

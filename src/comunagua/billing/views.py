@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comunagua.forms import apply_errors
+from comunagua.ledger import receipts as ledger_receipts
+from comunagua.ledger import selectors as ledger_selectors
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
 from comunagua.metering.selectors import consumption_history
@@ -27,7 +29,7 @@ from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
 
 from . import selectors, services
-from .forms import RunForm
+from .forms import CreditNoteForm, RunForm
 from .models import Bill, BillingRun
 
 ZERO = Decimal("0.00")
@@ -339,10 +341,27 @@ def run_print_pdf(request, pk: int):
 
 @committee_view("billing.view")
 def statement(request, pk: int):
+    """The household's account as the books hold it: every bill, fine, fee, credit note,
+    payment and reversal, with the running balance; bills and receipts linked."""
+    committee = request.committee
     connection = get_object_or_404(
-        Connection.objects.select_related("lot"), pk=pk, committee=request.committee
+        Connection.objects.select_related("lot"), pk=pk, committee=committee
     )
-    rows = selectors.statement(connection=connection)
+    lines = ledger_selectors.household_lines(committee=committee, connection_id=connection.pk)
+    bills = dict(
+        Bill.objects.filter(committee=committee, connection=connection).values_list("number", "pk")
+    )
+    receipt_ids = ledger_receipts.receipt_ids_by_entry(committee, {ln["entry"].pk for ln in lines})
+    for line in lines:
+        number = line["document_number"]
+        line["bill_id"] = (
+            bills.get(int(number))
+            if line["document_type"] == "bill" and str(number).isdigit()
+            else None
+        )
+        line["receipt_id"] = receipt_ids.get(line["entry"].pk)
+        line["label"] = ledger_receipts.document_label(line["document_type"])
+        line["kind_label"] = ledger_receipts.kind_label(line["kind"])
     holder = connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
     return render(
         request,
@@ -350,7 +369,40 @@ def statement(request, pk: int):
         {
             "connection": connection,
             "holder": holder.member if holder else None,
-            "rows": rows,
-            "balance": rows[-1].balance if rows else ZERO,
+            "lines": lines,
+            "balance": lines[-1]["balance"] if lines else ZERO,
+            "can_credit": can(request.role, "billing.run"),
         },
+    )
+
+
+@committee_view("billing.run")
+def credit_note(request, pk: int):
+    """Correct a bill: a credit note takes back part or all of its charges, with the reason.
+    The bill itself never changes."""
+    bill = get_object_or_404(_bills(), pk=pk, committee=request.committee)
+    form = CreditNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            note = services.credit_note_issue(
+                bill=bill,
+                amount=data["amount"],
+                reason=data["reason"],
+                by=request.user,
+                client_id=data["client_id"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Credit note %(number)s issued on bill %(bill)s.")
+                % {"number": note.number, "bill": bill.number},
+            )
+            return redirect("statement", committee=request.committee.slug, pk=bill.connection_id)
+    return render(
+        request,
+        "billing/credit_note.html",
+        {"bill": bill, "form": form, "left": bill.charges_total - services.credited(bill)},
     )

@@ -206,17 +206,30 @@ def household_lines(*, committee: Committee, connection_id: int) -> list[dict]:
         .select_related("entry")
         .order_by("entry__date", "entry__number")
     )
+    # A billing run's entry charges many households: each line names the household's own
+    # document (its bill, its fine) when the entry holds exactly one for it.
+    own: dict[int, list] = defaultdict(list)
+    for entry_id, document_type, number in OpenItem.objects.filter(
+        committee=committee, connection_id=connection_id
+    ).values_list("entry_id", "document_type", "document_number"):
+        own[entry_id].append((document_type, number))
     balance = ZERO
     lines = []
     for posting in rows:
         balance += posting.debit - posting.credit
+        documents = own.get(posting.entry_id, [])
+        document_type, document_number = (
+            documents[0]
+            if len(documents) == 1
+            else (posting.entry.document_type, posting.entry.document_number)
+        )
         lines.append(
             {
                 "date": posting.entry.date,
                 "kind": posting.entry.kind,
                 "entry": posting.entry,
-                "document_type": posting.entry.document_type,
-                "document_number": posting.entry.document_number,
+                "document_type": document_type,
+                "document_number": document_number,
                 "debit": posting.debit,
                 "credit": posting.credit,
                 "balance": balance,
