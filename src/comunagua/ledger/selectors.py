@@ -140,7 +140,13 @@ def available_credits(
 def session_cash(*, session: CashSession) -> Decimal:
     """The cash the session's entries moved through the till (payments in, reversals out,
     differences)."""
-    totals = Posting.objects.filter(entry__session=session, account__role="cash").aggregate(
+    # Two index lookups (the session's entries, then their cash postings) rather than one join:
+    # its plan does not depend on the table statistics, which a long transaction leaves stale.
+    entries = list(JournalEntry.objects.filter(session=session).values_list("pk", flat=True))
+    cash = Account.objects.filter(committee_id=session.committee_id, role="cash").first()
+    if not entries or cash is None:
+        return ZERO
+    totals = Posting.objects.filter(entry_id__in=entries, account=cash).aggregate(
         d=Sum("debit"), c=Sum("credit")
     )
     return _sum(totals["d"]) - _sum(totals["c"])
