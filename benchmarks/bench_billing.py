@@ -568,17 +568,43 @@ def _billing_run(world: dict):
 
 
 def _undo(world: dict, run) -> None:
-    """Take a timed run back: its bills, the run, and the numbers it took."""
+    """Take a timed run back: its bills, its entry in the books (postings, open items,
+    allocations), the run, and the numbers it took."""
     from django.db import connection, transaction
 
     from comunagua.billing.models import Bill, BillingRun
+    from comunagua.ledger.models import Allocation, JournalEntry, OpenItem, Posting
     from comunagua.tenancy.models import NumberSequence
 
+    committee = world["committee"]
+    entries = list(
+        JournalEntry.objects.filter(
+            committee=committee, number__gt=world["last_journal_number"]
+        ).values_list("pk", flat=True)
+    )
     with transaction.atomic(), connection.cursor() as cursor:
+        for model, column in (
+            (Allocation, "entry_id"),
+            (OpenItem, "entry_id"),
+            (Posting, "entry_id"),
+        ):
+            if entries:
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE {column} = ANY(%s)"
+                    if connection.vendor == "postgresql"
+                    else f"DELETE FROM {model._meta.db_table} WHERE {column} IN "
+                    f"({', '.join(['%s'] * len(entries))})",
+                    [entries] if connection.vendor == "postgresql" else entries,
+                )
+        if entries:
+            JournalEntry.objects.filter(pk__in=entries)._raw_delete(JournalEntry.objects.db)
         cursor.execute(f"DELETE FROM {Bill._meta.db_table} WHERE run_id = %s", [run.pk])
         BillingRun.objects.filter(pk=run.pk).delete()
-        NumberSequence.objects.filter(committee=world["committee"], kind="bill").update(
+        NumberSequence.objects.filter(committee=committee, kind="bill").update(
             last=world["last_bill_number"]
+        )
+        NumberSequence.objects.filter(committee=committee, kind="journal").update(
+            last=world["last_journal_number"]
         )
 
 
@@ -621,6 +647,8 @@ def _phases():
         (services, "numbers_take"),
         (services.tariff_engine, "quote"),
         (services, "insert_rows"),
+        (services.ledger_arrears, "late_fines_apply"),
+        (services.ledger_services, "charges_post"),
     ]
     originals = [getattr(target, attribute) for target, attribute in targets]
     for (target, attribute), original in zip(targets, originals, strict=True):
@@ -654,6 +682,12 @@ def _measure_runs(world: dict, repetitions: int) -> dict:
     world["last_bill_number"] = NumberSequence.objects.get(
         committee=world["committee"], kind="bill"
     ).last
+    world["last_journal_number"] = (
+        NumberSequence.objects.filter(committee=world["committee"], kind="journal")
+        .values_list("last", flat=True)
+        .first()
+        or 0
+    )
     times, cpu, phases, bills = [], [], [], None
     for repetition in range(repetitions):
         _settle()

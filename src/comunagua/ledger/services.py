@@ -128,7 +128,7 @@ def entry_post(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("entry_post must run inside the transaction of the document it posts")
     accounts = accounts_by_role(committee)
-    postings = []
+    rows = []  # (account id, debit, credit, connection id): plain tuples, thousands at a time
     debits = credits = ZERO
     for line in lines:
         account = line.account or accounts.get(line.role)
@@ -143,40 +143,46 @@ def entry_post(
             raise ValidationError(_("Only the households' receivable account names a household."))
         debits += debit
         credits += credit
-        postings.append(
-            Posting(
-                committee=committee,
-                account=account,
-                debit=debit,
-                credit=credit,
-                connection_id=line.connection_id,
-            )
-        )
-    if not postings or debits != credits:
+        rows.append((account.pk, debit, credit, line.connection_id))
+    if not rows or debits != credits:
         raise ValidationError(
             _("The entry does not balance: debits %(debits)s, credits %(credits)s.")
             % {"debits": debits, "credits": credits}
         )
+    return _entry_write(
+        committee=committee,
+        on=on,
+        kind=kind,
+        rows=rows,
+        memo=memo,
+        document_type=document_type,
+        document_number=document_number,
+        by=by,
+        session=session,
+        reverses=reverses,
+    )
+
+
+def _entry_write(*, committee: Committee, on: date, kind: str, rows: list[tuple], **fields):
+    """Number the entry and write it with its postings (rows already checked to balance)."""
     (number,) = numbers_take(committee=committee, kind="journal", count=1)
     entry = JournalEntry.objects.create(
         committee=committee,
         number=number,
         date=on,
         kind=kind,
-        memo=memo[:300],
-        document_type=document_type,
-        document_number=str(document_number),
-        created_by=by,
-        session=session,
-        reverses=reverses,
+        memo=fields.get("memo", "")[:300],
+        document_type=fields.get("document_type", ""),
+        document_number=str(fields.get("document_number", "")),
+        created_by=fields.get("by"),
+        session=fields.get("session"),
+        reverses=fields.get("reverses"),
     )
+    committee_id, entry_id = committee.pk, entry.pk
     insert_rows(
         Posting,
         ["committee", "entry", "account", "debit", "credit", "connection"],
-        (
-            (committee.pk, entry.pk, p.account_id, p.debit, p.credit, p.connection_id)
-            for p in postings
-        ),
+        ((committee_id, entry_id, *row) for row in rows),
     )
     return entry
 
@@ -215,27 +221,43 @@ def charges_post(
     """One entry for many charges (a billing run's bills): a receivable debit and an open item
     per charge, the income credited per account. Charges of zero leave no item. Advances waiting
     in the households' accounts settle the new items at once."""
-    charges = [c for c in charges if c.total != 0]
+    charges = [(c, c.total) for c in charges]
+    charges = [(c, total) for c, total in charges if total != 0]
     if not charges:
         return None
+    accounts = accounts_by_role(committee)
+    receivable = accounts[RECEIVABLE].pk
     by_role: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    lines = []
-    for charge in charges:
-        if charge.total < 0:
+    rows = []
+    debits = ZERO
+    for charge, total in charges:
+        if total < 0:
             raise ValidationError(_("A charge cannot be negative: issue a credit note instead."))
-        lines.append(Line(RECEIVABLE, debit=charge.total, connection_id=charge.connection_id))
+        rows.append((receivable, total, ZERO, charge.connection_id))
+        debits += total
         for role, amount in charge.lines:
             by_role[role] += amount
+    credits = ZERO
     for role, amount in sorted(by_role.items()):
+        account = accounts.get(role)
+        if account is None or role == RECEIVABLE:
+            raise ValidationError(_("There is no such account in this committee's chart."))
         if amount > 0:
-            lines.append(Line(role, credit=amount))
+            rows.append((account.pk, ZERO, amount, None))
+            credits += amount
         elif amount < 0:
-            lines.append(Line(role, debit=-amount))
-    entry = entry_post(
+            rows.append((account.pk, -amount, ZERO, None))
+            debits -= amount
+    if debits != credits:
+        raise ValidationError(
+            _("The entry does not balance: debits %(debits)s, credits %(credits)s.")
+            % {"debits": debits, "credits": credits}
+        )
+    entry = _entry_write(
         committee=committee,
         on=on,
         kind=JournalEntry.Kind.CHARGE,
-        lines=lines,
+        rows=rows,
         memo=memo,
         document_type=document_type,
         document_number=document_number,
@@ -264,14 +286,14 @@ def charges_post(
                 c.description[:200],
                 c.period,
                 c.due_on,
-                c.total,
+                total,
                 entry.pk,
             )
-            for c in charges
+            for c, total in charges
         ),
     )
     credits_apply(
-        committee=committee, connection_ids={c.connection_id for c in charges}, entry=entry
+        committee=committee, connection_ids={c.connection_id for c, _t in charges}, entry=entry
     )
     return entry
 
@@ -279,7 +301,16 @@ def charges_post(
 def credits_apply(*, committee: Committee, connection_ids: set[int], entry: JournalEntry) -> None:
     """Settle the households' open items with the credit waiting in their accounts (advances,
     credit notes beyond their bill), oldest item and oldest credit first."""
-    credit = selectors.available_credits(committee=committee, connection_ids=connection_ids)
+    if len(connection_ids) > 500:
+        # A billing run: read the committee's credit once rather than name every household in
+        # the query (SQLite refuses more than 32 766 parameters; PostgreSQL parses them slowly).
+        credit = {
+            connection_id: sources
+            for connection_id, sources in selectors.available_credits(committee=committee).items()
+            if connection_id in connection_ids
+        }
+    else:
+        credit = selectors.available_credits(committee=committee, connection_ids=connection_ids)
     if not credit:
         return
     dues = selectors.open_dues(committee=committee, connection_ids=set(credit))
