@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
+from comunagua.billing.services import BILL_FIELDS
 from comunagua.lib.bulk import insert_rows
 from comunagua.registry.models import Holding
 from tests.billing.conftest import make_tariff
@@ -17,27 +18,7 @@ from tests.conftest import add_connection, make_committee
 
 D = Decimal
 
-FIELDS = [
-    "committee_id",
-    "run_id",
-    "connection_id",
-    "member_id",
-    "number",
-    "period",
-    "issued_on",
-    "due_on",
-    "category",
-    "has_sewer",
-    "consumption_m3",
-    "previous_value",
-    "current_value",
-    "estimated",
-    "reading_id",
-    "lines",
-    "charges_total",
-    "previous_balance",
-    "total_due",
-]
+FIELDS = BILL_FIELDS  # the columns billing_run writes
 # Strings COPY's text format must escape: tab, newline, backslash, quotes, and non-ASCII.
 AWKWARD = 'Fuga\tfrente a la casa\nN° 12 \\ "Doña" m³ \\N'
 LINES = [

@@ -12,9 +12,8 @@ from django_scopes import scope
 from comunagua.billing import selectors, services
 from comunagua.billing.models import Bill
 from comunagua.lib.money import cents
-from comunagua.lib.periods import Period
 from comunagua.tariffs.templatetags.money import format_money
-from comunagua.tenancy.models import Committee
+from comunagua.tenancy.commands import committee_from, period_from
 
 
 class Command(BaseCommand):
@@ -37,18 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, committee: str, period: str, due_days: int, user, **options):
-        try:
-            current = Committee.objects.get(slug=committee)
-        except Committee.DoesNotExist:
-            raise CommandError(
-                _("No committee with the slug “%(slug)s”.") % {"slug": committee}
-            ) from None
-        try:
-            month = Period.parse(period)
-        except ValueError:
-            raise CommandError(
-                _("Write the period as YYYY-MM with a month from 01 to 12, e.g. 2025-03.")
-            ) from None
+        current = committee_from(committee)
+        month = period_from(period)
         if due_days < 1:
             raise CommandError(_("--due-days must be at least 1."))
         by = None

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from comunagua.ledger import checks
-from comunagua.tenancy.models import Committee
+from comunagua.tenancy.commands import committee_from
 
 
 class Command(BaseCommand):
@@ -19,12 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--committee", required=True, metavar="SLUG", help=_("the committee"))
 
     def handle(self, *args, committee: str, **options):
-        try:
-            current = Committee.objects.get(slug=committee)
-        except Committee.DoesNotExist:
-            raise CommandError(
-                _("No committee with the slug “%(slug)s”.") % {"slug": committee}
-            ) from None
+        current = committee_from(committee)
         with scope(committee=current):
             problems = checks.verify(current)
             done = checks.summary(current)

@@ -9,7 +9,7 @@ from django_scopes import scope
 
 from comunagua.ledger import escpos, receipts
 from comunagua.ledger.models import Payment
-from comunagua.tenancy.models import Committee
+from comunagua.tenancy.commands import committee_from
 
 
 class Command(BaseCommand):
@@ -31,12 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, committee, number, printer, base_url, **options):
-        try:
-            current = Committee.objects.get(slug=committee)
-        except Committee.DoesNotExist:
-            raise CommandError(
-                _("No committee with the slug “%(slug)s”.") % {"slug": committee}
-            ) from None
+        current = committee_from(committee)
         with scope(committee=current):
             payment = (
                 Payment.objects.filter(committee=current, number=number)

@@ -32,7 +32,7 @@ from comunagua.lib.numbers import parse_decimal
 from comunagua.lib.periods import Period
 from comunagua.tariffs import engine, labels, simulator
 from comunagua.tariffs.templatetags.money import format_money, format_number, format_volume
-from comunagua.tenancy.models import Committee
+from comunagua.tenancy.commands import committee_from, period_from
 
 
 class Command(BaseCommand):
@@ -132,18 +132,8 @@ class Command(BaseCommand):
 
     def handle_simulate(self, *, committee: str, tariff: str, period: str, costs, **options):
         rules = read_tariff(tariff)
-        try:
-            current = Committee.objects.get(slug=committee)
-        except Committee.DoesNotExist:
-            raise CommandError(
-                _("No committee with the slug “%(slug)s”.") % {"slug": committee}
-            ) from None
-        try:
-            month = Period.parse(period)
-        except ValueError:
-            raise CommandError(
-                _("Write the period as YYYY-MM with a month from 01 to 12, e.g. 2025-03.")
-            ) from None
+        current = committee_from(committee)
+        month = period_from(period)
         amount = None if costs is None else _decimal_option("costs", costs)
         with scope(committee=current):
             try:
