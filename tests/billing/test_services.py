@@ -9,6 +9,7 @@ from django_scopes import scope
 
 from comunagua.billing import selectors, services
 from comunagua.billing.models import Bill, BillingRun, CreditNote, ImmutableError
+from comunagua.ledger import selectors as ledger_selectors
 from comunagua.registry.models import Connection
 from comunagua.tariffs import engine
 from comunagua.tenancy.models import NumberSequence
@@ -283,7 +284,7 @@ def test_the_previous_balance_carries_into_the_next_month(committee, board_user,
     assert [b.number for b in sorted(april.values(), key=lambda b: b.number)] == [4, 5, 6]
 
 
-def test_the_statement_runs_a_balance_through_bills_and_credit_notes(
+def test_the_household_account_runs_a_balance_through_bills_and_credit_notes(
     committee, board_user, tariff, three
 ):
     plain, sewer, shop = three
@@ -293,13 +294,22 @@ def test_the_statement_runs_a_balance_through_bills_and_credit_notes(
     run(committee, period=APRIL, by=board_user, issued_on=date(2025, 5, 5))
 
     with scope(committee=committee):
-        rows = selectors.statement(connection=shop)
-    assert [(r.kind, r.date, r.number, r.amount, r.balance) for r in rows] == [
-        ("bill", date(2025, 4, 5), 3, D("122.50"), D("122.50")),
-        ("credit_note", date(2025, 4, 10), 1, D("-22.50"), D("100.00")),
-        ("bill", date(2025, 5, 5), 6, D("30.00"), D("130.00")),
+        rows = ledger_selectors.household_lines(committee=committee, connection_id=shop.pk)
+    assert [
+        (
+            r["document_type"],
+            r["date"],
+            r["document_number"],
+            r["debit"] - r["credit"],
+            r["balance"],
+        )
+        for r in rows
+    ] == [
+        ("bill", date(2025, 4, 5), "3", D("122.50"), D("122.50")),
+        ("credit_note", date(2025, 4, 10), "1", D("-22.50"), D("100.00")),
+        ("bill", date(2025, 5, 5), "6", D("30.00"), D("130.00")),
     ]
-    assert rows[-1].balance == bills_of(committee, APRIL)["10"].total_due
+    assert rows[-1]["balance"] == bills_of(committee, APRIL)["10"].total_due
 
 
 # --- tenants -----------------------------------------------------------------------------------
@@ -325,7 +335,8 @@ def test_another_committees_bills_never_mix_in(
     with scope(committee=committee):
         assert Bill.objects.filter(committee=committee).count() == 3
         assert not Bill.objects.filter(connection=theirs).exists()
-        assert selectors.statement(connection=theirs) == []
+        lines = ledger_selectors.household_lines(committee=committee, connection_id=theirs.pk)
+        assert lines == []
     with scope(committee=other_committee), pytest.raises(Bill.DoesNotExist):
         Bill.objects.filter(committee=other_committee).get(pk=ours["1"].pk)
     assert last_number(other_committee, "bill") == 1
