@@ -50,7 +50,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comunagua.lib.money import CENT, MoneyError, as_decimal, cents
+from comunagua.lib.money import CENT, as_decimal, sum_to_cents
 from comunagua.lib.periods import Period
 from comunagua.registry import services as registry_services
 from comunagua.registry.models import Connection, Holding
@@ -62,7 +62,6 @@ from .models import MONEY, Allocation, JournalEntry, OpenItem, PaymentPlan, Rule
 
 ZERO = Decimal("0.00")
 HALF_CENT = Decimal("0.005")  # SQLite sums decimals as floats: what is left below this is paid
-LIMIT = Decimal("1e9")
 RECEIVABLE = "receivable"
 BILL = "bill"
 FINE = "fine"
@@ -207,10 +206,6 @@ class Aging:
         return sum(1 for row in self.rows if row.buckets.overdue > 0)
 
 
-def _sum(value) -> Decimal:
-    return ZERO if value is None else cents(value)
-
-
 def aging(*, committee: Committee, on: date) -> Aging:
     """Every household with an open debt, its debt by age on `on`, and the committee's totals.
     One grouped query (plus one for the holders' names), whatever the number of households.
@@ -232,7 +227,10 @@ def aging(*, committee: Committee, on: date) -> Aging:
     totals = Buckets()
     for row in grouped:
         buckets = Buckets(
-            _sum(row["current"]), _sum(row["month1"]), _sum(row["month2"]), _sum(row["month3"])
+            sum_to_cents(row["current"]),
+            sum_to_cents(row["month1"]),
+            sum_to_cents(row["month2"]),
+            sum_to_cents(row["month3"]),
         )
         if buckets.total <= 0:
             continue
@@ -346,7 +344,7 @@ def _standings(
                 holder=holders.get(row["connection_id"], ""),
                 status=row["connection__status"],
                 unpaid_bills=row["bills"],
-                overdue=_sum(row["owed"]),
+                overdue=sum_to_cents(row["owed"]),
                 oldest_due_on=row["oldest"],
                 notice=notice,
                 notice_days=rules.notice_days,
@@ -474,7 +472,8 @@ def household(*, connection: Connection, on: date) -> dict:
             .order_by()
         )
         view.instalments = [
-            {"item": item, "left": item.amount - _sum(paid.get(item.pk))} for item in instalments
+            {"item": item, "left": item.amount - sum_to_cents(paid.get(item.pk))}
+            for item in instalments
         ]
         plans.append(view)
     return {
@@ -509,23 +508,6 @@ def _lock(connection: Connection) -> Connection:
         )
     except Connection.DoesNotExist:
         raise ValidationError(_("There is no such connection in this committee.")) from None
-
-
-def _amount(value, field_name: str) -> Decimal:
-    """A fee or a fine as typed: zero or more, to the centavo, not absurd."""
-    try:
-        amount = as_decimal(value)
-    except MoneyError:
-        raise ValidationError(
-            {field_name: _("Write the amount as a number, e.g. 12.50.")}
-        ) from None
-    if amount < 0:
-        raise ValidationError({field_name: _("The amount cannot be negative.")})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field_name: _("At most two decimal places (centavos).")})
-    if amount >= LIMIT:
-        raise ValidationError({field_name: _("That amount is too large.")})
-    return amount.quantize(CENT)
 
 
 def _event_replayed(committee, client_id: str, connection: Connection, kind: str):
@@ -669,7 +651,7 @@ def reconnect(
     committee = connection.committee
     if fee is None:
         fee = tariff_charge(committee, on, RECONNECTION) or ZERO
-    fee = _amount(fee, "fee")
+    fee = services._money(fee, "fee", positive=False)
 
     def check(locked: Connection, standing: Standing) -> None:
         if locked.status != Connection.Status.DISCONNECTED:
@@ -870,7 +852,7 @@ def late_fines_apply(*, committee: Committee, on: date, by, amount=None) -> int:
                     "tariff, or set the fine's days to 0 in the rules."
                 )
             )
-    amount = _amount(amount, "amount")
+    amount = services._money(amount, "amount", positive=False)
     if amount == 0:
         return 0
     # Lock the households (in order: no deadlock with another writer), then look again: a

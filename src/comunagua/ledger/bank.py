@@ -31,24 +31,23 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comunagua.lib.money import CENT
 from comunagua.lib.numbers import parse_decimal
 from comunagua.registry.models import Connection, Holding
+from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 
 from . import services
 from .models import BankImport, BankLine, Payment
 
 HEADER_SEARCH = 40  # rows before the header that a bank may fill with its name, the account...
-LIMIT = Decimal("1e9")  # as ledger.services: no household pays that much at once
+LIMIT = services.LIMIT
 CLIENT_ID_PREFIX = "bank-"
 MIN_DOCUMENT_DIGITS = 5  # "4567890 LP" is also found as "4567890"; shorter digits are too common
 
@@ -622,18 +621,10 @@ class Preview:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def today_of(committee: Committee) -> date:
-    try:
-        zone = ZoneInfo(committee.timezone)
-    except (ValueError, KeyError):
-        zone = None
-    return timezone.localdate(timezone=zone)
-
-
 def statement_preview(*, committee: Committee, content: bytes, filename: str) -> Preview:
     """What importing the file would do: each deposit with its household (or none), the lines
     already imported, and every error. Writes nothing."""
-    parsed = parse(content, today=today_of(committee))
+    parsed = parse(content, today=today_for(committee))
     preview = Preview(filename=filename, errors=parsed.errors, debits=parsed.debits)
     if parsed.errors:
         return preview

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from comunagua.lib.money import cents
+from comunagua.lib.money import sum_to_cents
 from comunagua.registry.models import Connection
 from comunagua.tenancy.models import Committee, NumberSequence
 
@@ -32,10 +32,6 @@ ZERO = Decimal("0.00")
 class Problem:
     code: str
     message: str
-
-
-def _sum(value) -> Decimal:
-    return ZERO if value is None else cents(value)
 
 
 def _gaps(numbers: list[int], last: int) -> list[int]:
@@ -57,11 +53,11 @@ def verify(committee: Committee) -> list[Problem]:
         .values_list("entry__number", "d", "c")
         .order_by("entry__number")
     ):
-        if _sum(debit) != _sum(credit):
+        if sum_to_cents(debit) != sum_to_cents(credit):
             add(
                 "unbalanced",
                 _("Entry %(number)s does not balance: debits %(d)s, credits %(c)s.")
-                % {"number": number, "d": _sum(debit), "c": _sum(credit)},
+                % {"number": number, "d": sum_to_cents(debit), "c": sum_to_cents(credit)},
             )
     for number in (
         JournalEntry.objects.filter(committee=committee)
@@ -124,12 +120,7 @@ def verify(committee: Committee) -> list[Problem]:
     # Each household: balance = open debts - unused credit.
     balances = selectors.balances(committee=committee)
     owed: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for connection_id, dues in selectors.open_dues(
-        committee=committee,
-        connection_ids=OpenItem.objects.filter(committee=committee).values_list(
-            "connection_id", flat=True
-        ),
-    ).items():
+    for connection_id, dues in selectors.open_dues(committee=committee).items():
         owed[connection_id] = sum((d.open for d in dues), ZERO)
     credit: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for connection_id, sources in selectors.available_credits(committee=committee).items():
@@ -172,7 +163,7 @@ def verify(committee: Committee) -> list[Problem]:
         .order_by()
     )
     for item in OpenItem.objects.filter(committee=committee, pk__in=list(allocated)):
-        total = _sum(allocated[item.pk])
+        total = sum_to_cents(allocated[item.pk])
         if total < 0 or total > item.amount:
             add(
                 "over_allocated",
@@ -203,7 +194,7 @@ def verify(committee: Committee) -> list[Problem]:
 
     # Closed sessions: counted = opening + cash recorded, one grouped query.
     cash_by_session = {
-        session_id: _sum(d) - _sum(c)
+        session_id: sum_to_cents(d) - sum_to_cents(c)
         for session_id, d, c in Posting.objects.filter(
             committee=committee, account__role="cash", entry__session__isnull=False
         )

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.lib.money import cents
+from comunagua.lib.money import sum_to_cents
 
 from .models import Allocation, JournalEntry, Payment, PaymentReversal, Posting
 
@@ -104,10 +104,6 @@ class Receipt:
         return self.reversal is not None
 
 
-def _sum(value) -> Decimal:
-    return ZERO if value is None else cents(value)  # SQLite sums decimals as floats
-
-
 def balance_after(payment: Payment) -> Decimal:
     """The household's balance once this payment was recorded: every receivable posting of its
     account up to the payment's entry (journal numbers follow the order of recording)."""
@@ -117,7 +113,7 @@ def balance_after(payment: Payment) -> Decimal:
         connection_id=payment.connection_id,
         entry__number__lte=payment.entry.number,
     ).aggregate(d=Sum("debit"), c=Sum("credit"))
-    return _sum(totals["d"]) - _sum(totals["c"])
+    return sum_to_cents(totals["d"]) - sum_to_cents(totals["c"])
 
 
 def receipt_of(payment: Payment) -> Receipt:

@@ -26,7 +26,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,9 +33,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comunagua.lib.money import cents
+from comunagua.lib.money import sum_to_cents
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Holding
+from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 
 from .models import Account, JournalEntry, Posting, PublishedReport
@@ -123,19 +123,6 @@ class Report:
         return (self.collected * HUNDRED / self.billed).quantize(RATE_PLACES, ROUND_HALF_UP)
 
 
-def _sum(value) -> Decimal:
-    return ZERO if value is None else cents(value)  # SQLite sums decimals as floats
-
-
-def today_for(committee: Committee) -> date:
-    """Today where the committee is."""
-    try:
-        zone = ZoneInfo(committee.timezone)
-    except (ValueError, KeyError):
-        zone = None
-    return timezone.localdate(timezone=zone)
-
-
 def last_complete_month(committee: Committee, today: date | None = None) -> Period:
     return Period.of(today or today_for(committee)).previous()
 
@@ -150,7 +137,7 @@ def _in(period_from: Period, period_to: Period) -> Q:
 
 def _by_account(committee: Committee, period: Period) -> tuple[list[Line], list[Line]]:
     totals = {
-        row["account_id"]: (_sum(row["d"]), _sum(row["c"]))
+        row["account_id"]: (sum_to_cents(row["d"]), sum_to_cents(row["c"]))
         for row in Posting.objects.filter(
             _in(period, period),
             committee=committee,
@@ -190,9 +177,9 @@ def _history(committee: Committee, period: Period) -> tuple[MonthTotals, ...]:
     ):
         month = Period.of(day)
         if kind == Account.Kind.INCOME:
-            income[month] += _sum(credit) - _sum(debit)
+            income[month] += sum_to_cents(credit) - sum_to_cents(debit)
         else:
-            expenses[month] += _sum(debit) - _sum(credit)
+            expenses[month] += sum_to_cents(debit) - sum_to_cents(credit)
     return tuple(
         MonthTotals(first + i, income[first + i], expenses[first + i]) for i in range(CHART_MONTHS)
     )
@@ -210,14 +197,14 @@ def _balances_at(committee: Committee, until: date) -> dict[str, Decimal]:
         .values_list("account__role", "d", "c")
         .order_by()
     ):
-        result[role] = _sum(debit) - _sum(credit)
+        result[role] = sum_to_cents(debit) - sum_to_cents(credit)
     return result
 
 
 def household_balances(committee: Committee, until: date) -> dict[int, Decimal]:
     """What each household owed at the end of `until` (negative: credit in its favour)."""
     return {
-        connection_id: _sum(debit) - _sum(credit)
+        connection_id: sum_to_cents(debit) - sum_to_cents(credit)
         for connection_id, debit, credit in Posting.objects.filter(
             committee=committee, account__role=RECEIVABLE, entry__date__lte=until
         )
@@ -256,7 +243,7 @@ def _debtors(committee: Committee, owing: dict[int, Decimal], until: date) -> tu
 def _collection(committee: Committee, period: Period) -> tuple[Decimal, Decimal, Decimal]:
     """(billed, paid, reversed) through the households' accounts in the month."""
     by_kind = {
-        kind: (_sum(debit), _sum(credit))
+        kind: (sum_to_cents(debit), sum_to_cents(credit))
         for kind, debit, credit in Posting.objects.filter(
             _in(period, period),
             committee=committee,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from comunagua.lib.money import cents
+from comunagua.lib.money import sum_to_cents
 from comunagua.tenancy.models import Committee
 
 from .allocation import Due
@@ -15,10 +15,6 @@ from .models import Account, Allocation, CashSession, JournalEntry, OpenItem, Pa
 
 ZERO = Decimal("0.00")
 RECEIVABLE = "receivable"
-
-
-def _sum(value) -> Decimal:
-    return ZERO if value is None else cents(value)  # SQLite sums decimals as floats
 
 
 def balances(*, committee: Committee, connection_ids=None) -> dict[int, Decimal]:
@@ -34,7 +30,7 @@ def balances(*, committee: Committee, connection_ids=None) -> dict[int, Decimal]
         .values_list("connection_id", "d", "c")
         .order_by()
     ):
-        result[connection_id] = _sum(debit) - _sum(credit)
+        result[connection_id] = sum_to_cents(debit) - sum_to_cents(credit)
     return result
 
 
@@ -58,43 +54,29 @@ def balances_due(*, committee: Committee, on: date | None = None) -> dict[int, D
     return result
 
 
-def overdue_connections(*, committee: Committee, due_before: date) -> set[int]:
-    """The households with a bill still (partly) unpaid whose due date is before `due_before`:
-    one grouped query."""
-    from django.db.models import DecimalField, F, Value
-    from django.db.models.functions import Coalesce
-
-    return set(
-        OpenItem.objects.filter(committee=committee, document_type="bill", due_on__lt=due_before)
-        .annotate(
-            paid=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=DecimalField())
-        )
-        .filter(amount__gt=F("paid"))
-        .values_list("connection_id", flat=True)
-        .distinct()
-    )
-
-
 def balance_of(*, committee: Committee, connection_id: int) -> Decimal:
     return balances(committee=committee, connection_ids=[connection_id]).get(connection_id, ZERO)
 
 
-def open_dues(*, committee: Committee, connection_ids) -> dict[int, list[Due]]:
-    """The open items of each household with what is left of them, oldest first."""
+def open_dues(*, committee: Committee, connection_ids=None) -> dict[int, list[Due]]:
+    """The open items of each household (all of the committee's when `connection_ids` is None)
+    with what is left of them, oldest first."""
+    items = OpenItem.objects.filter(committee=committee)
+    allocations = Allocation.objects.filter(committee=committee)
+    if connection_ids is not None:
+        items = items.filter(connection_id__in=list(connection_ids))
+        allocations = allocations.filter(item__connection_id__in=list(connection_ids))
     items = list(
-        OpenItem.objects.filter(committee=committee, connection_id__in=list(connection_ids))
-        .order_by("due_on", "id")
-        .values_list("id", "connection_id", "due_on", "amount")
+        items.order_by("due_on", "id").values_list("id", "connection_id", "due_on", "amount")
     )
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for item_id, total in (
-        Allocation.objects.filter(committee=committee, item_id__in=[i[0] for i in items])
-        .values("item_id")
+        allocations.values("item_id")
         .annotate(total=Sum("amount"))
         .values_list("item_id", "total")
         .order_by()
     ):
-        paid[item_id] = _sum(total)
+        paid[item_id] = sum_to_cents(total)
     result: dict[int, list[Due]] = defaultdict(list)
     for item_id, connection_id, due_on, amount in items:
         left = amount - paid[item_id]
@@ -128,7 +110,7 @@ def available_credits(
         .values_list("source_id", "total")
         .order_by()
     ):
-        used[source_id] = _sum(total)
+        used[source_id] = sum_to_cents(total)
     result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for source_id, connection_id, credit in rows:
         left = credit - used[source_id]
@@ -149,7 +131,7 @@ def session_cash(*, session: CashSession) -> Decimal:
     totals = Posting.objects.filter(entry_id__in=entries, account=cash).aggregate(
         d=Sum("debit"), c=Sum("credit")
     )
-    return _sum(totals["d"]) - _sum(totals["c"])
+    return sum_to_cents(totals["d"]) - sum_to_cents(totals["c"])
 
 
 def open_session(*, committee: Committee, cashier) -> CashSession | None:
@@ -172,7 +154,7 @@ def session_summary(*, session: CashSession) -> SessionSummary:
     for method, amount in Payment.objects.filter(session=session).values_list("method", "amount"):
         by_method[method] += amount
         count += 1
-    reversed_cash = _sum(
+    reversed_cash = sum_to_cents(
         Posting.objects.filter(
             entry__session=session, entry__kind=JournalEntry.Kind.REVERSAL, account__role="cash"
         ).aggregate(c=Sum("credit"))["c"]
@@ -186,7 +168,7 @@ def account_balance(*, committee: Committee, role: str, until: date | None = Non
     if until is not None:
         postings = postings.filter(entry__date__lte=until)
     totals = postings.aggregate(d=Sum("debit"), c=Sum("credit"))
-    return _sum(totals["d"]) - _sum(totals["c"])
+    return sum_to_cents(totals["d"]) - sum_to_cents(totals["c"])
 
 
 def account_balances(*, committee: Committee, until: date | None = None) -> list[tuple]:
@@ -195,7 +177,9 @@ def account_balances(*, committee: Committee, until: date | None = None) -> list
     if until is not None:
         postings = postings.filter(entry__date__lte=until)
     grouped = postings.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
-    totals = {row["account_id"]: (_sum(row["d"]), _sum(row["c"])) for row in grouped}
+    totals = {
+        row["account_id"]: (sum_to_cents(row["d"]), sum_to_cents(row["c"])) for row in grouped
+    }
     return [
         (account, *totals.get(account.pk, (ZERO, ZERO)))
         for account in Account.objects.filter(committee=committee).order_by("code")

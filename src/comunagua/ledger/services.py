@@ -18,7 +18,7 @@ two cashiers paying the same debt at the same moment queue, and the second sees 
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -896,16 +896,6 @@ def session_open(*, committee: Committee, cashier, opening_float=ZERO) -> CashSe
         return CashSession.objects.get(
             committee=committee, cashier=cashier, status=CashSession.Status.OPEN
         )
-
-
-@dataclass
-class Count:
-    expected: Decimal
-    counted: Decimal
-    difference: Decimal = field(init=False)
-
-    def __post_init__(self):
-        self.difference = self.counted - self.expected
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django_scopes import scope, scopes_disabled
 
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding
+from comunagua.tariffs.services import today_for
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
 
@@ -126,7 +127,7 @@ def _check(request, text: str):
         return None, _bad_month(
             request, text, _("Write the month as year and month, e.g. 2025-03.")
         )
-    if period > Period.of(reports.today_for(request.committee)):
+    if period > Period.of(today_for(request.committee)):
         return None, _bad_month(request, text, _("That month has not begun yet."))
     return period, None
 
@@ -210,9 +211,7 @@ def _month(request, period_text: str, *, as_pdf: bool):
             "can_publish": can_publish,
             "asked_names": asked_names,
             "previous": period.previous(),
-            "next": period.next()
-            if period.next() <= Period.of(reports.today_for(committee))
-            else None,
+            "next": period.next() if period.next() <= Period.of(today_for(committee)) else None,
         }
     )
     if not as_pdf:

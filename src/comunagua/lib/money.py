@@ -45,3 +45,9 @@ def round_to_unit(amount: Decimal | int | str, unit: Decimal | str = CENT) -> De
 def cents(amount: Decimal | int | str) -> Decimal:
     """Round a line amount to the centavo."""
     return round_to_unit(amount, CENT)
+
+
+def sum_to_cents(total) -> Decimal:
+    """A database SUM as money: None (no rows) is zero, and the centavos are exact again (SQLite
+    sums decimals as floats)."""
+    return Decimal("0.00") if total is None else cents(total)
