@@ -67,7 +67,12 @@ def test_a_credit_note_takes_back_part_of_a_bill_and_settles_it(board_client, co
 
 @pytest.mark.parametrize(
     ("amount", "words"),
-    [("60", "solo le quedan"), ("-1", "mayor que cero"), ("abc", "número"), ("1,234", "decimales")],
+    [
+        ("60", "solo le quedan"),
+        ("-1", "mayor que cero"),
+        ("abc", "Introduzca un número"),
+        ("1,234", "decimales"),
+    ],
 )
 def test_a_credit_note_beyond_the_bill_or_not_a_number_is_refused(
     board_client, committee, bill, amount, words

@@ -106,8 +106,11 @@ def test_no_fine_before_the_days_of_grace_have_passed(committee, board_user, two
     assert april_bill(late).previous_balance == Decimal("38.00")
 
 
-def test_without_a_rule_nobody_is_fined(committee, board_user, two):
+@pytest.mark.parametrize("days", [None, 0])
+def test_without_a_rule_or_with_zero_days_nobody_is_fined(committee, board_user, two, days):
     _payer, late = two
+    if days is not None:
+        rule(committee, days)
     run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
     run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))
     assert april_bill(late).previous_balance == Decimal("38.00")

@@ -17,8 +17,8 @@ money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places
 
 
 @st.composite
-def debts(draw):
-    count = draw(st.integers(min_value=0, max_value=12))
+def debts(draw, min_count=0):
+    count = draw(st.integers(min_value=min_count, max_value=12))
     start = date(2025, 1, 20)
     return [
         Due(n, start + timedelta(days=draw(st.integers(0, 400))), draw(money)) for n in range(count)
@@ -56,10 +56,8 @@ def test_no_debt_is_touched_while_an_older_one_is_still_open(amount, dues):
 
 
 @property_test
-@given(money, debts(), st.data())
+@given(money, debts(min_count=1), st.data())
 def test_chosen_debts_are_settled_before_older_ones(amount, dues, data):
-    if not dues:
-        return
     chosen = data.draw(st.lists(st.sampled_from([d.key for d in dues]), unique=True, min_size=1))
     shares, _advance = allocate(amount, dues, chosen=chosen)
     paid = dict(shares)
@@ -68,3 +66,16 @@ def test_chosen_debts_are_settled_before_older_ones(amount, dues, data):
     for earlier, later in itertools.pairwise(chosen):
         if later in paid:
             assert paid.get(earlier) == by_key[earlier].open
+    # A debt that was not chosen is touched only once every chosen one is settled.
+    if any(key not in chosen for key in paid):
+        assert all(paid.get(key) == by_key[key].open for key in chosen)
+
+
+def test_a_negative_payment_or_an_unknown_chosen_debt_is_refused():
+    import pytest
+
+    due = Due(1, date(2025, 1, 20), Decimal("10.00"))
+    with pytest.raises(ValueError):
+        allocate(Decimal("-1"), [due])
+    with pytest.raises(KeyError):
+        allocate(Decimal("5"), [due], chosen=[2])
