@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comunagua.forms import DateInput, DecimalInputField, apply_errors
 from comunagua.registry.models import Connection, Holding
+from comunagua.tariffs.services import today_for
 from comunagua.tenancy.scoping import committee_view
 
 from . import arrears, receipts
@@ -135,7 +135,7 @@ def _reconnect_initial(committee, on) -> dict:
 @committee_view("ledger.arrears")
 def home(request):
     """The aging of debts: totals by age and one row per household, worst first."""
-    on = timezone.localdate()
+    on = today_for(request.committee)
     committee = request.committee
     rules = arrears.rules_of(committee)
     return render(
@@ -157,7 +157,7 @@ def fines(request):
     if request.method == "POST":
         try:
             count = arrears.late_fines_apply(
-                committee=request.committee, on=timezone.localdate(), by=request.user
+                committee=request.committee, on=today_for(request.committee), by=request.user
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -178,7 +178,7 @@ def fines(request):
 def disconnections(request):
     """Households due for disconnection by the rules, with their notice and the day they may be
     disconnected; and the households disconnected, to reconnect with the fee."""
-    on = timezone.localdate()
+    on = today_for(request.committee)
     committee = request.committee
     due = arrears.due_for_disconnection(committee=committee, on=on)
     return render(
@@ -200,7 +200,7 @@ def disconnections(request):
 
 
 def _household_page(request, connection, *, status=200, **forms_given):
-    on = timezone.localdate()
+    on = today_for(request.committee)
     committee = request.committee
     data = arrears.household(connection=connection, on=on)
     for debt in data["debts"]:
@@ -337,7 +337,7 @@ def notice_print(request, pk: int):
         return redirect("arrears-household", committee=request.committee.slug, pk=connection.pk)
     committee = request.committee
     rules = arrears.rules_of(committee)
-    on = timezone.localdate()
+    on = today_for(request.committee)
     data = arrears.household(connection=connection, on=on)
     overdue = [d for d in data["debts"] if d["item"].due_on < on]
     for debt in overdue:
@@ -391,7 +391,9 @@ def rules(request):
         "ledger/arrears/rules.html",
         {
             "form": form,
-            "late_fine": arrears.tariff_charge(committee, timezone.localdate(), "late_fine"),
+            "late_fine": arrears.tariff_charge(
+                committee, today_for(request.committee), "late_fine"
+            ),
         },
         status=400 if form.is_bound else 200,
     )

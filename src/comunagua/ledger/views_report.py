@@ -6,7 +6,6 @@ Thin: the figures are `reports.monthly_report`'s, the household's account is the
 chart's layout (inline SVG, colours as attributes, which WeasyPrint needs) is prepared here.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -326,19 +325,10 @@ def my_account(request):
     items = OpenItem.objects.filter(committee=committee).in_bulk(
         [d.key for due_list in dues.values() for d in due_list]
     )
-    # A billing run's entry charges many households: each line shows the household's own
-    # document (its bill, its fine) when the entry holds one for it.
-    own: dict[tuple[int, int], list[OpenItem]] = defaultdict(list)
-    for item in OpenItem.objects.filter(committee=committee, connection_id__in=ids):
-        own[item.connection_id, item.entry_id].append(item)
     accounts = []
     for holding in holdings:
         lines = selectors.household_lines(committee=committee, connection_id=holding.connection_id)
         for line in lines:
-            documents = own.get((holding.connection_id, line["entry"].pk), [])
-            if len(documents) == 1:
-                line["document_type"] = documents[0].document_type
-                line["document_number"] = documents[0].document_number
             line["label"] = receipts.document_label(line["document_type"])
             line["kind_label"] = receipts.kind_label(line["kind"])
             line["amount"] = line["debit"] - line["credit"]
