@@ -103,3 +103,17 @@ def add_connection(committee, number: str, *, by=None, holder=None, sector=None,
 @pytest.fixture
 def connection(committee, board_user):
     return add_connection(committee, "101", by=board_user)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` need real concurrent connections: they run in the PostgreSQL
+    leg and are left out (not skipped) of the SQLite one, whose test database is one shared
+    in-memory connection."""
+    import os
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

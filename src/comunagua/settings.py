@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",  # the API's browsable docs, served from our own static files
     "comunagua.tenancy",
     "comunagua.registry",
     "comunagua.metering",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from comunagua.api import api
 from comunagua.ledger import views as ledger_views
 from comunagua.ledger import views_report as report_views
 from comunagua.tenancy import views as tenancy_views
@@ -14,8 +15,10 @@ urlpatterns = [
         name="login",
     ),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cuenta/tokens/", tenancy_views.token_list, name="token-list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     # A receipt's QR code: anyone holding the paper checks it, without logging in.
     path("recibo/<str:token>/", ledger_views.receipt_public, name="receipt-public"),
     path("publico/informe/<str:token>/", report_views.public, name="report-public"),

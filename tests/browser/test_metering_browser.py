@@ -35,7 +35,7 @@ def test_a_reader_enters_a_route_with_enter_and_sees_each_row_saved_or_flagged(
     february = open_round(committee, 2025, 2)
 
     login(page, live_server, "lector", PASSWORD)
-    page.wait_for_url(f"**/{committee.slug}/")
+    page.wait_for_url(f"**/{committee.slug}/lecturas/app/")  # a reader lands in the app
     page.goto(f"{live_server.url}/{committee.slug}/lecturas/rondas/{february.pk}/rutas/{route.pk}/")
     first, second, third = (f"#r-{x.pk}" for x in (a, b, c))
 

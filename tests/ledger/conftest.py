@@ -69,17 +69,3 @@ def pay(committee, connection, amount, *, session=None, by=None, method="cash", 
             reference=kwargs.pop("reference", "" if method == "cash" else "REF-1"),
             **kwargs,
         )
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgresql` need real concurrent connections: they run in the PostgreSQL
-    leg and are left out (not skipped) of the SQLite one, whose test database is one shared
-    in-memory connection."""
-    import os
-
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept

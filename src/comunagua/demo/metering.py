@@ -16,10 +16,9 @@ from decimal import Decimal
 
 from django.db import connection as db_connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from comunagua.lib.periods import Period
-from comunagua.metering import selectors, services, validation
+from comunagua.metering import services, validation
 from comunagua.metering.models import Reading, Round, Route
 from comunagua.registry.models import Connection, Holding, Meter
 
@@ -62,14 +61,6 @@ def generate(ctx: DemoContext) -> dict:
     months = [current - back for back in range(RECENT_MONTHS, 0, -1)]
 
     plans = _plans(ctx, rng, months)
-    meters: dict[int, list[Meter]] = {}
-    for meter in Meter.objects.filter(committee=committee).order_by("installed_on", "id"):
-        meters.setdefault(meter.connection_id, []).append(meter)
-    occupied = set(
-        Holding.objects.filter(
-            committee=committee, ended_on__isnull=True, member__household_size__gt=0
-        ).values_list("connection_id", flat=True)
-    )
     flagged = estimated = 0
     for index, period in enumerate(months):
         start = period.first_day
@@ -90,7 +81,7 @@ def generate(ctx: DemoContext) -> dict:
                     Reading.Source.PHONE if rng.random() < 0.7 else Reading.Source.WEB,
                 )
             )
-        for reading in _enter(reading_round, entries, meters, occupied, reader):
+        for reading in _enter(reading_round, entries, reader):
             services.reading_accept(reading=reading, by=office, reason=_reason(reading))
             flagged += 1
         # Set aside, for this month, the connections whose meter was not in service yet.
@@ -124,83 +115,29 @@ def _refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
-def _enter(reading_round: Round, entries: list, meters: dict, occupied: set, by) -> list:
-    """Enter a round's readings; return those flagged for review.
-
-    Entering nine thousand readings one by one through `services.reading_enter` takes minutes,
-    so the readings that pass every check are computed here with the very steps that service
-    takes (the same selectors, `services._measure`, `validation.check` and `validation.settle`)
-    and stored in one bulk insert with their history. A reading that raises any flag goes
-    through `services.reading_enter` itself, to be reviewed as the office would.
-    """
-    period = reading_round.period
-    before = selectors.readings_before(
-        connections=[e[0].connection.pk for e in entries], period=period
-    )
-    now = timezone.now()
-    quiet, flagged = [], []
-    for plan, value, read_at, source in entries:
-        connection, meter = plan.connection, plan.meter
-        past = before.get(connection.pk, selectors.Before())
-        measure = services._measure(
-            meters=meters[connection.pk], meter=meter, before=past, period=period
-        )
-        checked = validation.check(
-            value=value,
-            previous=measure.previous,
-            digits=meter.digits,
-            history=past.history,
-            months=measure.months,
-            replaced=measure.replaced,
-            occupied=connection.pk in occupied,
-            meter_removed=not meter.in_service,
-            read_at=read_at,
-            now=now,
-        )
-        if checked.flags:
-            reading = services.reading_enter(
-                round=reading_round,
-                connection=connection,
-                value=value,
-                read_at=read_at,
-                source=source,
-                by=by,
-                meter=meter,
+def _enter(reading_round: Round, entries: list, by) -> list:
+    """Enter a round's readings through the same batch service the phones use (one batch per
+    source); return those flagged for review."""
+    flagged = []
+    for source in (Reading.Source.PHONE, Reading.Source.WEB):
+        inputs = [
+            services.ReadingInput(
+                connection=plan.connection, value=value, read_at=read_at, meter=plan.meter
             )
-            if reading.status == Reading.Status.FLAGGED:
-                flagged.append(reading)
-            continue
-        anchor = past.last_actual
-        m3, carried = validation.settle(
-            checked.consumption,
-            past.billed_since_actual,
-            anchor.carried_m3 if anchor is not None else validation.ZERO,
-        )
-        if past.previous is not None and past.previous.meter_id == meter.pk:
-            previous_value = past.previous.value
-        else:
-            previous_value = meter.initial_reading
-        quiet.append(
-            Reading(
-                committee_id=reading_round.committee_id,
-                round=reading_round,
-                connection=connection,
-                meter=meter,
-                value=value,
-                read_at=read_at,
-                source=source,
-                entered_by=by,
-                entered_at=now,
-                flags=[],
-                status=Reading.Status.ACCEPTED,
-                previous_value=previous_value,
-                consumption=m3,
-                metered_m3=checked.consumption,
-                months=measure.months,
-                carried_m3=carried,
-            )
-        )
-    bulk_create_with_history(quiet, Reading, default_user=by, default_date=now)
+            for plan, value, read_at, given in entries
+            if given == source
+        ]
+        for entered in services.readings_enter(
+            committee=reading_round.committee,
+            round=reading_round,
+            readings=inputs,
+            by=by,
+            source=source,
+        ):
+            if entered.error is not None:
+                raise entered.error  # the generator's own mistake: stop the load
+            if entered.reading.status == Reading.Status.FLAGGED:
+                flagged.append(entered.reading)
     return flagged
 
 

@@ -258,10 +258,13 @@ class SheetRow:
     holder: str
     address: str
     meter_serial: str
+    meter_digits: int | None
+    occupied: bool  # active, with people living there: no consumption is worth a look
     previous_value: Decimal | None
     previous_date: date | None
     previous_estimated: bool
     usual: Decimal | None
+    spike_above: Decimal | None = None  # monthly m³ beyond which the reading is flagged
     reading: Reading | None = None  # this round's reading (accepted or waiting for review)
     conflicts: list[Reading] = field(default_factory=list)  # second values to resolve
     typed: str = ""  # what the entry page got and could not save, shown back ...
@@ -288,12 +291,13 @@ def route_sheet(
         stops = stops.filter(connection_id__in=list(connection_ids))
     stops = list(stops)
     ids = [s.connection_id for s in stops]
-    holders = {
-        h.connection_id: h.member.full_name
-        for h in Holding.objects.filter(
-            connection_id__in=ids, ended_on__isnull=True
-        ).select_related("member")
-    }
+    holders, people = {}, set()
+    for h in Holding.objects.filter(connection_id__in=ids, ended_on__isnull=True).select_related(
+        "member"
+    ):
+        holders[h.connection_id] = h.member.full_name
+        if h.member.household_size > 0:
+            people.add(h.connection_id)
     meters: dict[int, Meter] = {}
     for meter in Meter.objects.filter(connection_id__in=ids).order_by("-installed_on", "-id"):
         current = meters.get(meter.connection_id)
@@ -333,10 +337,13 @@ def route_sheet(
                 holder=holders.get(connection.pk, ""),
                 address=connection.lot.address,
                 meter_serial=meter.serial if meter else "",
+                meter_digits=meter.digits if meter else None,
+                occupied=connection.status == Connection.Status.ACTIVE and connection.pk in people,
                 previous_value=previous_value,
                 previous_date=previous_date,
                 previous_estimated=previous_estimated,
                 usual=before.usual,
+                spike_above=validation.spike_above(before.history),
                 reading=current.get(connection.pk),
                 conflicts=conflicts.get(connection.pk, []),
             )
@@ -363,6 +370,28 @@ def connection_readings(*, connection: Connection, limit: int = 12) -> list[Read
         .select_related("round", "meter", "entered_by", "reviewed_by")
         .order_by("-round__period", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class LastReading:
+    value: Decimal
+    read_at: datetime
+    period: str  # "YYYY-MM"
+    estimated: bool
+
+
+def last_readings(*, connections: Iterable[int]) -> dict[int, LastReading]:
+    """The latest accepted reading of each connection (ids), actual or estimated."""
+    rows = (
+        Reading.objects.filter(connection_id__in=list(connections), status=ACCEPTED)
+        .order_by("connection_id", "-round__period", "-id")
+        .values_list("connection_id", "value", "read_at", "round__period", "estimated")
+    )
+    found: dict[int, LastReading] = {}
+    for connection_id, value, read_at, period, estimated in rows:
+        if connection_id not in found:
+            found[connection_id] = LastReading(value, read_at, f"{period:%Y-%m}", estimated)
+    return found
 
 
 # --- for billing -------------------------------------------------------------------------------

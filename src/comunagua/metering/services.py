@@ -3,6 +3,8 @@ acts is stamped on the history record. A check never corrects a reading: it flag
 person accepts (with a reason) or rejects it. The rules are in docs/readings.md."""
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -10,7 +12,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,7 +50,8 @@ def _open(round: Round) -> None:
     if not round.is_open:
         raise ValidationError(
             _("The round of %(month)s is closed: its readings can no longer change.")
-            % {"month": _month(round.period)}
+            % {"month": _month(round.period)},
+            code="round_closed",
         )
 
 
@@ -127,35 +130,59 @@ def routes_from_sectors(*, committee: Committee, by=None) -> list[Route]:
 # --- readings ----------------------------------------------------------------------------------
 
 
+def _invalid(message: str, code: str, field: str | None = None) -> ValidationError:
+    """A refusal with a machine code: the API answers it as `{"code", "message"}`."""
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def error_code(error: ValidationError) -> str:
+    """The first machine code inside a ValidationError ("invalid" when none was given)."""
+    if hasattr(error, "error_dict"):
+        errors = [e for field_errors in error.error_dict.values() for e in field_errors]
+    else:
+        errors = error.error_list
+    return next((e.code for e in errors if e.code), "invalid")
+
+
+def error_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
 def _reading_value(value) -> Decimal:
+    not_a_number = _("Enter the reading as a number.")
     if isinstance(value, float | bool):
-        raise ValidationError({"value": _("Enter the reading as a number.")})
+        raise _invalid(not_a_number, "not_a_number", "value")
     try:
         value = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({"value": _("Enter the reading as a number.")}) from None
+        raise _invalid(not_a_number, "not_a_number", "value") from None
     if not value.is_finite():
-        raise ValidationError({"value": _("Enter the reading as a number.")})
+        raise _invalid(not_a_number, "not_a_number", "value")
     if value < 0:
-        raise ValidationError({"value": _("A meter reading cannot be negative.")})
+        raise _invalid(_("A meter reading cannot be negative."), "negative", "value")
     if value >= validation.capacity(12):
-        raise ValidationError({"value": _("That number is far too large for a meter.")})
+        raise _invalid(_("That number is far too large for a meter."), "absurd", "value")
     if value != value.quantize(validation.LITRE, rounding=ROUND_DOWN):
-        raise ValidationError({"value": _("A reading has at most three decimals (litres).")})
+        raise _invalid(
+            _("A reading has at most three decimals (litres)."), "too_many_decimals", "value"
+        )
     return value.quantize(validation.LITRE)
 
 
 def _meter_read(connection: Connection, meters: list[Meter], meter: Meter | None) -> Meter:
     if meter is not None:
         if meter.connection_id != connection.pk:
-            raise ValidationError({"meter": _("That meter is not on this connection.")})
+            raise _invalid(_("That meter is not on this connection."), "wrong_meter", "meter")
         return next(m for m in meters if m.pk == meter.pk)
     in_service = [m for m in meters if m.in_service]
     if in_service:
         return in_service[-1]
     if meters:
         return meters[-1]
-    raise ValidationError(_("This connection has no meter: install one in the register first."))
+    raise _invalid(
+        _("This connection has no meter: install one in the register first."), "no_meter"
+    )
 
 
 @dataclass
@@ -196,76 +223,144 @@ def _final(meter: Meter, fallback: Decimal) -> Decimal:
     return meter.final_reading if meter.final_reading is not None else fallback
 
 
-def _occupied(connection: Connection) -> bool:
-    if connection.status != Connection.Status.ACTIVE:
-        return False
-    return Holding.objects.filter(
-        connection=connection, ended_on__isnull=True, member__household_size__gt=0
-    ).exists()
+@dataclass(frozen=True)
+class ReadingInput:
+    """One reading to enter. `connection` is the connection itself or its number (as the
+    phone and other systems know it)."""
+
+    connection: Connection | str
+    value: object
+    read_at: datetime | None = None
+    client_id: UUID | None = None
+    note: str = ""
+    photo_ref: str = ""
+    meter: Meter | None = None
 
 
-@transaction.atomic
-def reading_enter(
-    *,
-    round: Round,
-    connection: Connection,
-    value: Decimal | str | int,
-    read_at: datetime | None = None,
-    source: str = Source.WEB,
-    by,
-    note: str = "",
-    photo_ref: str = "",
-    client_id: UUID | None = None,
-    meter: Meter | None = None,
-) -> Reading:
-    """Store a reading and flag whatever a person should look at.
+NOTE_MAX = Reading._meta.get_field("note").max_length
+PHOTO_REF_MAX = Reading._meta.get_field("photo_ref").max_length
+STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
 
-    - No flag: accepted. Flags: "flagged", waiting for a reason to be accepted.
-    - The same value again for the connection and round (or the same client_id again): the
-      reading already stored is returned, unchanged.
-    - Another value while one is held: stored beside it as a "conflict" flagged "twice"; the
-      first stays as it is until someone decides (reading_accept / reading_reject).
-    - A value the dials cannot show, a negative one or a closed round: ValidationError, nothing
-      is stored.
-    """
-    ensure_same_committee(round.committee_id, connection, meter)
-    value = _reading_value(value)
-    if source not in ENTERED_SOURCES:
-        raise ValidationError({"source": _("Unknown source of a reading.")})
-    now = timezone.now()
-    read_at = read_at or now
-    # One entry at a time per connection: the "already held?" question needs a stable answer.
-    connection = Connection.objects.select_for_update().get(pk=connection.pk)
-    round = Round.objects.get(pk=round.pk)
-    _open(round)
-    if client_id is not None:
-        replay = Reading.objects.filter(
-            committee_id=round.committee_id, client_id=client_id
-        ).first()
+
+@dataclass
+class Entered:
+    """What became of one ReadingInput.
+
+    stored: a new reading (accepted, or flagged for review: see reading.flags);
+    duplicate: already held (the same client id again, or the same value for the connection
+        in this round): nothing changed and `reading` is the one held;
+    conflict: a second, different value, kept beside the first for the office to decide;
+    rejected: nothing stored; `error` says why."""
+
+    status: str
+    reading: Reading | None = None
+    error: ValidationError | None = None
+
+
+class _Batch:
+    """Everything a batch of readings needs from the database, read once for all of them,
+    after the batch's connections are locked so that two phones sending overlapping batches
+    are entered one after the other."""
+
+    def __init__(self, committee: Committee, round: Round | None, inputs: Sequence[ReadingInput]):
+        self.committee, self.round = committee, round
+        numbers = {i.connection for i in inputs if isinstance(i.connection, str)}
+        ids = {i.connection.pk for i in inputs if isinstance(i.connection, Connection)}
+        found = Connection.objects.filter(committee=committee).filter(
+            Q(number__in=numbers) | Q(pk__in=ids)
+        )
+        # Locked in id order: two batches never wait for each other in a circle.
+        locked = list(found.select_for_update().order_by("pk"))
+        self.by_number = {c.number: c for c in locked}
+        self.by_id = {c.pk: c for c in locked}
+        self.meters: dict[int, list[Meter]] = defaultdict(list)
+        for meter in Meter.objects.filter(connection__in=locked).order_by("installed_on", "id"):
+            self.meters[meter.connection_id].append(meter)
+        self.occupied = set(
+            Holding.objects.filter(
+                connection__in=locked,
+                connection__status=Connection.Status.ACTIVE,
+                ended_on__isnull=True,
+                member__household_size__gt=0,
+            ).values_list("connection_id", flat=True)
+        )
+        client_ids = [i.client_id for i in inputs if i.client_id is not None]
+        self.by_client = {
+            r.client_id: r
+            for r in Reading.objects.filter(committee=committee, client_id__in=client_ids)
+        }
+        self.held: dict[int, list[Reading]] = defaultdict(list)
+        self.before: dict[int, selectors.Before] = {}
+        if round is not None:
+            for reading in Reading.objects.filter(
+                round=round, connection__in=locked, status__in=(*Reading.LIVE, Status.CONFLICT)
+            ).order_by("id"):
+                self.held[reading.connection_id].append(reading)
+            self.before = selectors.readings_before(connections=self.by_id, period=round.period)
+        self.new: list[Reading] = []  # built, not yet inserted
+
+    def connection(self, given: Connection | str) -> Connection:
+        found = (
+            self.by_id.get(given.pk)
+            if isinstance(given, Connection)
+            else self.by_number.get(str(given).strip())
+        )
+        if found is None:
+            if isinstance(given, Connection):
+                raise ValidationError(
+                    _("That record belongs to another committee."), code="other_committee"
+                )
+            raise _invalid(
+                _("There is no connection number %(number)s in this committee.")
+                % {"number": given},
+                "unknown_connection",
+                "connection",
+            )
+        return found
+
+    def flush(self, by, now) -> None:
+        """Insert what was built, with its history; the readings get their ids."""
+        if self.new:
+            bulk_create_with_history(self.new, Reading, default_user=by, default_date=now)
+            self.new = []
+
+
+def _enter_one(batch: _Batch, given: ReadingInput, *, source: str, by, now) -> Entered:
+    connection = batch.connection(given.connection)
+    value = _reading_value(given.value)
+    if given.client_id is not None:
+        replay = batch.by_client.get(given.client_id)
         if replay is not None:
-            if (replay.round_id, replay.connection_id, replay.value) == (
-                round.pk,
-                connection.pk,
-                value,
-            ):
-                return replay
-            raise ValidationError(_("This client id was already used for another reading."))
-    held = list(
-        Reading.objects.filter(
-            round=round, connection=connection, status__in=(*Reading.LIVE, Status.CONFLICT)
-        ).order_by("id")
-    )
+            if (replay.connection_id, replay.value) == (connection.pk, value):
+                return Entered(DUPLICATE, replay)
+            raise _invalid(
+                _("This client id was already used for another reading."), "client_id_reused"
+            )
+    reading_round = batch.round
+    if reading_round is None:
+        raise _invalid(_("No reading round is open."), "no_open_round")
+    _open(reading_round)
+    if connection.status == Connection.Status.CLOSED:
+        raise _invalid(
+            _("Connection %(number)s is closed: it is not read.") % {"number": connection.number},
+            "connection_closed",
+            "connection",
+        )
+    held = batch.held[connection.pk]
     for reading in held:
         if reading.value == value:
-            return reading
+            return Entered(DUPLICATE, reading)
     live = next((r for r in held if r.status in Reading.LIVE), None)
-
-    meters = selectors.meters_of(connection)
-    meter = _meter_read(connection, meters, meter)
-    before = selectors.readings_before(connections=[connection.pk], period=round.period).get(
-        connection.pk, selectors.Before()
-    )
-    measure = _measure(meters=meters, meter=meter, before=before, period=round.period)
+    note, photo_ref = given.note.strip(), given.photo_ref.strip()
+    if len(note) > NOTE_MAX or len(photo_ref) > PHOTO_REF_MAX:
+        raise _invalid(
+            _("A note has at most %(n)s characters.") % {"n": NOTE_MAX}, "too_long", "note"
+        )
+    meters = batch.meters[connection.pk]
+    meter = _meter_read(connection, meters, given.meter)
+    before = batch.before.get(connection.pk, selectors.Before())
+    measure = _measure(meters=meters, meter=meter, before=before, period=reading_round.period)
+    read_at = given.read_at or now
     checked = validation.check(
         value=value,
         previous=measure.previous,
@@ -273,18 +368,18 @@ def reading_enter(
         history=before.history,
         months=measure.months,
         replaced=measure.replaced,
-        occupied=_occupied(connection),
+        occupied=connection.pk in batch.occupied,
         meter_removed=not meter.in_service,
         existing=live.value if live is not None else None,
         read_at=read_at,
         now=now,
     )
     if validation.TOO_LARGE in checked.flags:
-        raise ValidationError(
-            {
-                "value": _("A %(digits)s-digit meter cannot show %(value)s.")
-                % {"digits": meter.digits, "value": value}
-            }
+        raise _invalid(
+            _("A %(digits)s-digit meter cannot show %(value)s.")
+            % {"digits": meter.digits, "value": value},
+            "too_large",
+            "value",
         )
     anchor = before.last_actual
     m3, carried = validation.settle(
@@ -298,13 +393,15 @@ def reading_enter(
         previous_value = meter.initial_reading
     if live is not None:
         status = Status.CONFLICT
+        if live.pk is None:  # the live one came earlier in this same batch
+            batch.flush(by, now)
     elif checked.flags:
         status = Status.FLAGGED
     else:
         status = Status.ACCEPTED
     reading = Reading(
-        committee_id=round.committee_id,
-        round=round,
+        committee_id=reading_round.committee_id,
+        round=reading_round,
         connection=connection,
         meter=meter,
         value=value,
@@ -312,8 +409,8 @@ def reading_enter(
         source=source,
         entered_by=by,
         entered_at=now,
-        note=note.strip(),
-        photo_ref=photo_ref.strip(),
+        note=note,
+        photo_ref=photo_ref,
         flags=list(checked.flags),
         status=status,
         conflict_with=live,
@@ -322,10 +419,93 @@ def reading_enter(
         metered_m3=checked.consumption,
         months=measure.months,
         carried_m3=carried,
-        client_id=client_id,
+        client_id=given.client_id,
     )
-    save_validated(reading, by)
-    return reading
+    held.append(reading)
+    if given.client_id is not None:
+        batch.by_client[given.client_id] = reading
+    batch.new.append(reading)
+    return Entered(CONFLICT if live is not None else STORED, reading)
+
+
+@transaction.atomic
+def readings_enter(
+    *,
+    committee: Committee,
+    round: Round | None,
+    readings: Sequence[ReadingInput],
+    by,
+    source: str = Source.WEB,
+) -> list[Entered]:
+    """Enter many readings at once (a phone's queue, another system's batch, a sheet), each
+    checked exactly as a single one is; one answer per input, in order.
+
+    Never creates a duplicate: an input whose client id is already stored, or whose value the
+    connection already holds in the round, is answered "duplicate" and changes nothing, even
+    when the round has closed since. A different value for a connection already read is kept
+    as a "conflict" for the office to decide, never overwriting the first. A refused input
+    (unknown connection, not a number, below the previous reading without a plausible
+    roll-over is only flagged, ...) stores nothing and does not stop the others.
+    `round` is the open round the readings belong to (None when no round is open).
+    """
+    if source not in ENTERED_SOURCES:
+        raise ValidationError({"source": _("Unknown source of a reading.")})
+    if round is not None:
+        ensure_same_committee(committee.pk, round)
+        round = Round.objects.get(pk=round.pk)
+    for given in readings:
+        ensure_same_committee(committee.pk, given.meter)
+    now = timezone.now()
+    batch = _Batch(committee, round, readings)
+    results = []
+    for given in readings:
+        try:
+            results.append(_enter_one(batch, given, source=source, by=by, now=now))
+        except ValidationError as error:
+            results.append(Entered(REJECTED, error=error))
+    batch.flush(by, now)
+    return results
+
+
+def reading_enter(
+    *,
+    round: Round,
+    connection: Connection,
+    value: Decimal | str | int,
+    read_at: datetime | None = None,
+    source: str = Source.WEB,
+    by,
+    note: str = "",
+    photo_ref: str = "",
+    client_id: UUID | None = None,
+    meter: Meter | None = None,
+) -> Reading:
+    """Store one reading and flag whatever a person should look at (see readings_enter).
+
+    - No flag: accepted. Flags: "flagged", waiting for a reason to be accepted.
+    - The same value again for the connection and round (or the same client_id again): the
+      reading already stored is returned, unchanged.
+    - Another value while one is held: stored beside it as a "conflict" flagged "twice"; the
+      first stays as it is until someone decides (reading_accept / reading_reject).
+    - A value the dials cannot show, a negative one or a closed round: ValidationError, nothing
+      is stored.
+    """
+    ensure_same_committee(round.committee_id, connection, meter)
+    given = ReadingInput(
+        connection=connection,
+        value=value,
+        read_at=read_at,
+        client_id=client_id,
+        note=note,
+        photo_ref=photo_ref,
+        meter=meter,
+    )
+    (entered,) = readings_enter(
+        committee=round.committee, round=round, readings=[given], by=by, source=source
+    )
+    if entered.error is not None:
+        raise entered.error
+    return entered.reading
 
 
 def _locked(reading: Reading) -> Reading:

@@ -96,15 +96,26 @@ def rollover_limit(history: Sequence[Decimal], months: int = 1) -> Decimal:
     return monthly * max(months, 1)
 
 
+def _spike_threshold(history: Sequence[Decimal]) -> Decimal | None:
+    recent = list(history)[-USUAL_WINDOW:]
+    if len(recent) < SPIKE_MIN_HISTORY:
+        return None
+    middle = Decimal(median(recent))
+    return max(SPIKE_FACTOR * middle, middle + SPIKE_MARGIN)
+
+
 def is_spike(m3: Decimal, history: Sequence[Decimal], months: int = 1) -> bool:
     """Consumption (a month's worth) above max(3 x median, median + 15 m³) of the last six
     actual months; never judged with fewer than three months of history."""
-    recent = list(history)[-USUAL_WINDOW:]
-    if len(recent) < SPIKE_MIN_HISTORY:
-        return False
-    middle = Decimal(median(recent))
-    per_month = m3 / max(months, 1)
-    return per_month > max(SPIKE_FACTOR * middle, middle + SPIKE_MARGIN)
+    threshold = _spike_threshold(history)
+    return threshold is not None and m3 / max(months, 1) > threshold
+
+
+def spike_above(history: Sequence[Decimal]) -> Decimal | None:
+    """The monthly m³ above which a reading is flagged as a spike (is_spike), to the litre, for
+    the reader's phone to warn before the server flags; None while the history is too short."""
+    threshold = _spike_threshold(history)
+    return None if threshold is None else threshold.quantize(LITRE, ROUND_HALF_UP)
 
 
 def _segment(start: Decimal, end: Decimal, digits: int, limit: Decimal) -> tuple[Decimal, str]:

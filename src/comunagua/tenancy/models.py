@@ -117,3 +117,31 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee} · {self.kind} · {self.last}"
+
+
+class ApiToken(models.Model):
+    """A personal API token (`Authorization: Bearer …`). Only its SHA-256 is kept: the token is
+    shown once, when it is made. It acts as its user, with the user's roles."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters, to tell tokens apart on screen without showing them.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} · {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

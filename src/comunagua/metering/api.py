@@ -1,0 +1,346 @@
+"""Reading rounds for the reader's phone and other systems: the routes to walk, with what a
+reader needs beside each meter, and the batch write of readings (see docs/api.md)."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from comunagua.api import ApiError, ErrorBody, ErrorOut, tenant
+from comunagua.lib.periods import Period
+
+from . import selectors, services
+from .models import FLAG_LABELS, Round, Route
+
+router = Router(tags=["readings"])
+
+BATCH_MAX = 2000
+# A queued reading may be days old, but not from long before its round's month.
+READ_AT_BEFORE_ROUND = timedelta(days=45)
+
+
+def _round(committee, month: str) -> Round:
+    """`month` is "YYYY-MM", or "open" for the round open now."""
+    if month == "open":
+        found = selectors.open_round(committee=committee)
+    else:
+        try:
+            period = Period.parse(month)
+        except (ValueError, TypeError):
+            raise ApiError(
+                422, "bad_month", _("Write the month as YYYY-MM, for example 2026-11.")
+            ) from None
+        found = selectors.round_of(committee=committee, period=period)
+    if found is None:
+        raise Http404
+    return found
+
+
+class RouteOut(Schema):
+    id: int
+    name: str
+    total: int
+    to_read: int
+    read: int
+    missing: int
+    flagged: int
+
+
+class RoundOut(Schema):
+    month: str
+    status: str
+    routes: list[RouteOut]
+
+
+@router.get(
+    "/committees/{slug}/rounds",
+    response={200: list[RoundOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Reading rounds, newest first (routes are listed for the open one only)",
+)
+def round_list(request: HttpRequest, slug: str):
+    with tenant(request, slug, "metering.view") as committee:
+        return [
+            {"month": f"{r.period:%Y-%m}", "status": r.status, "routes": []}
+            for r in selectors.round_list(committee=committee)[:36]
+        ]
+
+
+@router.get(
+    "/committees/{slug}/rounds/{month}",
+    response={200: RoundOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A round and its routes with their progress ('open' for the round open now)",
+)
+def round_detail(request: HttpRequest, slug: str, month: str):
+    with tenant(request, slug, "metering.view") as committee:
+        reading_round = _round(committee, month)
+        overview = selectors.round_overview(round=reading_round)
+        return {
+            "month": f"{reading_round.period:%Y-%m}",
+            "status": reading_round.status,
+            "routes": [
+                {
+                    "id": p.route.pk,
+                    "name": p.route.name,
+                    "total": p.total,
+                    "to_read": p.to_read,
+                    "read": p.read,
+                    "missing": p.missing,
+                    "flagged": p.flagged,
+                }
+                for p in overview.routes
+            ],
+        }
+
+
+class Previous(Schema):
+    value: Decimal
+    on: str | None  # ISO date
+    estimated: bool
+
+
+class CurrentReading(Schema):
+    value: Decimal
+    status: str
+    flags: list[str]
+
+
+class StopOut(Schema):
+    position: int
+    number: str
+    status: str
+    holder: str
+    address: str
+    meter_serial: str
+    meter_digits: int | None
+    occupied: bool
+    previous: Previous | None
+    usual_m3: Decimal | None = Field(description="median monthly m³ of the last six months")
+    warn_above_m3: Decimal | None = Field(
+        description="monthly m³ beyond which the office will be asked to check the reading"
+    )
+    reading: CurrentReading | None
+    conflicts: list[Decimal]
+
+
+class SheetOut(Schema):
+    round: str
+    round_status: str
+    route: RouteOut
+    stops: list[StopOut]
+
+
+@router.get(
+    "/committees/{slug}/rounds/{month}/routes/{route_id}",
+    response={200: SheetOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A route to walk: each connection with its previous reading and usual range",
+)
+def route_sheet(request: HttpRequest, slug: str, month: str, route_id: int):
+    with tenant(request, slug, "metering.view") as committee:
+        reading_round = _round(committee, month)
+        route = get_object_or_404(Route, pk=route_id, committee=committee)
+        rows = selectors.route_sheet(round=reading_round, route=route)
+        progress = next(
+            p for p in selectors.round_overview(round=reading_round).routes if p.route == route
+        )
+        stops = []
+        for row in rows:
+            previous = None
+            if row.previous_value is not None:
+                previous = {
+                    "value": row.previous_value,
+                    "on": row.previous_date.isoformat() if row.previous_date else None,
+                    "estimated": row.previous_estimated,
+                }
+            reading = row.reading
+            stops.append(
+                {
+                    "position": row.position,
+                    "number": row.connection.number,
+                    "status": row.connection.status,
+                    "holder": row.holder,
+                    "address": row.address,
+                    "meter_serial": row.meter_serial,
+                    "meter_digits": row.meter_digits,
+                    "occupied": row.occupied,
+                    "previous": previous,
+                    "usual_m3": row.usual,
+                    "warn_above_m3": row.spike_above,
+                    "reading": None
+                    if reading is None
+                    else {"value": reading.value, "status": reading.status, "flags": reading.flags},
+                    "conflicts": [c.value for c in row.conflicts],
+                }
+            )
+        return {
+            "round": f"{reading_round.period:%Y-%m}",
+            "round_status": reading_round.status,
+            "route": {
+                "id": route.pk,
+                "name": route.name,
+                "total": progress.total,
+                "to_read": progress.to_read,
+                "read": progress.read,
+                "missing": progress.missing,
+                "flagged": progress.flagged,
+            },
+            "stops": stops,
+        }
+
+
+class ReadingIn(Schema):
+    client_id: str = Field(description="a UUID made by the client: a replay stores nothing")
+    connection: str | int = Field(description="the connection number")
+    value: str | int | float = Field(description='the meter reading in m³, e.g. "1234.567"')
+    read_at: str | None = Field(None, description="ISO 8601; naive times are the committee's")
+    note: str = ""
+
+
+class BatchIn(Schema):
+    readings: list[ReadingIn] = Field(max_length=BATCH_MAX)
+    round: str | None = Field(
+        None,
+        description="YYYY-MM of the round the readings were taken for; when given and that "
+        "round is no longer open, they are rejected rather than entered in another month",
+    )
+
+
+class StoredReading(Schema):
+    id: int
+    connection: str
+    value: Decimal
+    status: str
+    consumption_m3: Decimal
+
+
+class ReadingResult(Schema):
+    client_id: str
+    status: Literal["stored", "duplicate", "conflict", "rejected"]
+    flags: list[str]
+    warnings: list[str] = Field(description="the flags, in words, to show the reader")
+    reading: StoredReading | None
+    error: ErrorBody | None
+
+
+class BatchOut(Schema):
+    round: str | None
+    results: list[ReadingResult]
+
+
+def _value(given):
+    # JSON numbers arrive as float: their shortest repr is the number the client wrote.
+    return repr(given) if isinstance(given, float) else given
+
+
+def _rejected(client_id: str, code: str, message: str) -> dict:
+    return {
+        "client_id": client_id,
+        "status": services.REJECTED,
+        "flags": [],
+        "warnings": [],
+        "reading": None,
+        "error": {"code": code, "message": message},
+    }
+
+
+def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput | dict:
+    try:
+        client_id = UUID(item.client_id)
+    except (ValueError, AttributeError, TypeError):
+        return _rejected(
+            item.client_id, "bad_client_id", _("The client id must be a UUID made by the phone.")
+        )
+    read_at = None
+    if item.read_at:
+        read_at = parse_datetime(item.read_at) if len(item.read_at) <= 40 else None
+        if read_at is None:
+            return _rejected(
+                item.client_id, "bad_date", _("The reading's date and time are not valid.")
+            )
+        if timezone.is_naive(read_at):
+            read_at = timezone.make_aware(read_at, timezone.get_current_timezone())
+        if reading_round is not None and read_at.date() < (
+            reading_round.period - READ_AT_BEFORE_ROUND
+        ):
+            return _rejected(
+                item.client_id,
+                "bad_date",
+                _("This reading was taken long before the round of %(month)s.")
+                % {"month": f"{reading_round.period:%Y-%m}"},
+            )
+    return services.ReadingInput(
+        connection=str(item.connection),
+        value=_value(item.value),
+        read_at=read_at,
+        client_id=client_id,
+        note=item.note,
+    )
+
+
+@router.post(
+    "/committees/{slug}/readings",
+    response={200: BatchOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Enter a batch of readings (each stored once, whatever the replays)",
+)
+def readings_post(request: HttpRequest, slug: str, batch: BatchIn):
+    with tenant(request, slug, "metering.enter") as committee:
+        reading_round = selectors.open_round(committee=committee)
+        if batch.round is not None and (
+            reading_round is None or f"{reading_round.period:%Y-%m}" != batch.round
+        ):
+            reading_round = None  # its round has closed: only replays are answered
+            closed_month = batch.round
+        else:
+            closed_month = None
+        parsed = [_parse(item, committee, reading_round) for item in batch.readings]
+        inputs = [p for p in parsed if isinstance(p, services.ReadingInput)]
+        entered = iter(
+            services.readings_enter(
+                committee=committee,
+                round=reading_round,
+                readings=inputs,
+                by=request.user,
+                source=services.Source.PHONE,
+            )
+        )
+        results = []
+        for item, given in zip(batch.readings, parsed, strict=True):
+            if isinstance(given, dict):
+                results.append(given)
+                continue
+            outcome = next(entered)
+            if outcome.error is not None:
+                code = services.error_code(outcome.error)
+                message = services.error_message(outcome.error)
+                if code == "no_open_round" and closed_month is not None:
+                    code = "round_closed"
+                    message = _(
+                        "The round of %(month)s is closed: its readings can no longer change."
+                    ) % {"month": closed_month}
+                results.append(_rejected(item.client_id, code, message))
+                continue
+            reading = outcome.reading
+            results.append(
+                {
+                    "client_id": item.client_id,
+                    "status": outcome.status,
+                    "flags": reading.flags,
+                    "warnings": [str(FLAG_LABELS.get(f, f)) for f in reading.flags],
+                    "reading": {
+                        "id": reading.pk,
+                        "connection": str(item.connection),
+                        "value": reading.value,
+                        "status": reading.status,
+                        "consumption_m3": reading.consumption,
+                    },
+                    "error": None,
+                }
+            )
+        month = reading_round.period if reading_round is not None else None
+        return {"round": f"{month:%Y-%m}" if month else None, "results": results}

@@ -1,0 +1,53 @@
+"""The committees the user serves, with the role and what it allows."""
+
+from django.http import HttpRequest
+from django_scopes import scope
+from ninja import Router, Schema
+
+from comunagua.api import tenant
+from comunagua.metering.selectors import open_round
+
+from .roles import permissions_of
+from .scoping import committees_of, role_of
+
+router = Router(tags=["committees"])
+
+
+class CommitteeOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    currency: str
+    timezone: str
+    role: str
+    permissions: list[str]
+    open_round: str | None = None  # "YYYY-MM" of the reading round open now
+
+
+def _out(committee, role) -> dict:
+    current = open_round(committee=committee)
+    return {
+        "slug": committee.slug,
+        "name": committee.name,
+        "kind": committee.kind,
+        "currency": committee.currency,
+        "timezone": committee.timezone,
+        "role": str(role),
+        "permissions": sorted(permissions_of(role)),
+        "open_round": f"{current.period:%Y-%m}" if current is not None else None,
+    }
+
+
+@router.get("/committees", response=list[CommitteeOut], summary="Committees the user serves")
+def committee_list(request: HttpRequest):
+    result = []
+    for committee in committees_of(request.user).order_by("name"):
+        with scope(committee=committee):
+            result.append(_out(committee, role_of(request.user, committee)))
+    return result
+
+
+@router.get("/committees/{slug}", response=CommitteeOut, summary="One committee")
+def committee_detail(request: HttpRequest, slug: str):
+    with tenant(request, slug, "committee.view") as committee:
+        return _out(committee, request.role)

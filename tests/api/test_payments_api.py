@@ -1,0 +1,90 @@
+"""POST /committees/{slug}/payments: a payment taken once per client id, bad input refused with
+a reason and nothing taken."""
+
+import pytest
+from django_scopes import scope
+
+from comunagua.ledger import services
+from comunagua.ledger.models import Payment
+from comunagua.tenancy.roles import Role
+from tests.conftest import make_user
+from tests.ledger.conftest import charge
+
+from .conftest import Api, slug_path, token_for
+
+
+@pytest.fixture
+def cashier(committee):
+    return make_user(committee, Role.CASHIER, "cajera")
+
+
+@pytest.fixture
+def till(committee, cashier, houses):
+    with scope(committee=committee):
+        services.session_open(committee=committee, cashier=cashier)
+    charge(committee, houses[0], "38.00")
+    return Api(token_for(cashier))
+
+
+def payments(committee):
+    with scope(committee=committee):
+        return list(Payment.objects.values_list("connection__number", "amount", "method"))
+
+
+def pay(api, committee, **body):
+    body = {"client_id": "caja-1", "connection": "101", "amount": "20.00", "method": "cash", **body}
+    return api.post(slug_path(committee, "payments"), body)
+
+
+def test_a_payment_is_taken_and_its_replay_takes_nothing(committee, till):
+    first = pay(till, committee)
+    assert first.status_code == 200, first.content
+    assert first.json()["status"] == "stored"
+    assert first.json()["balance_after"] == "18.00"
+    assert "/recibo/" in first.json()["receipt_url"]
+    again = pay(till, committee)
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["receipt_number"] == first.json()["receipt_number"]
+    assert len(payments(committee)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"amount": "-5"}, "rejected"),
+        ({"amount": "abc"}, "rejected"),
+        ({"amount": "0.001"}, "rejected"),
+        ({"connection": "999"}, "unknown_connection"),
+        ({"method": "transfer"}, "rejected"),  # a transfer needs its reference
+        ({"method": "cheque"}, "invalid_request"),
+        ({"received_on": "2999-01-01"}, "future_date"),
+    ],
+)
+def test_bad_payments_are_refused_and_take_nothing(committee, till, body, code):
+    response = pay(till, committee, **body)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+    assert payments(committee) == []
+
+
+def test_a_client_id_reused_for_another_amount_is_refused(committee, till):
+    pay(till, committee)
+    response = pay(till, committee, amount="10.00")
+    assert response.status_code == 422
+    assert len(payments(committee)) == 1
+
+
+def test_cash_needs_the_cashiers_open_session_but_a_transfer_does_not(committee, houses):
+    board = Api(token_for(make_user(committee, Role.TREASURER, "tesorera")))
+    assert pay(board, committee).status_code == 422
+    ok = pay(board, committee, method="transfer", reference="BNB-123", client_id="t-1")
+    assert ok.status_code == 200
+    assert payments(committee) == [
+        ("101", ok.json()["amount"] and payments(committee)[0][1], "transfer")
+    ]
+
+
+def test_a_reader_cannot_take_payments(committee, till, reader_api):
+    assert pay(reader_api, committee).status_code == 403
+    assert payments(committee) == []

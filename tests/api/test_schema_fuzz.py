@@ -1,0 +1,50 @@
+"""The OpenAPI document is valid, and a schema-driven fuzzer (schemathesis) sends every endpoint
+requests made from it — good and bad — without ever getting a server error."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django_scopes import scope
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+from comunagua.ledger import services as ledger
+from comunagua.tenancy.roles import Role
+from tests.conftest import make_user
+
+from .conftest import token_for
+
+# Loading the document needs no database: the fixtures below fill it for the requests.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def board_token(committee, reading_round, board_user):
+    """The board's token, on a committee with an open round, connections and an open cash
+    session, so that requests reach the code rather than stop at a 404."""
+    with scope(committee=committee):
+        ledger.session_open(committee=committee, cashier=board_user)
+    make_user(committee, Role.MEMBER, "socio")
+    return token_for(board_user)
+
+
+def test_the_openapi_document_is_valid_openapi(client):
+    validate(client.get("/api/v1/openapi.json").json())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_endpoint_answers_with_a_server_error(case, committee, board_token):
+    # The committee that exists, so that the fuzzer reaches past the 404.
+    if "slug" in (case.path_parameters or {}):
+        case.path_parameters["slug"] = committee.slug
+    response = case.call(headers={"Authorization": f"Bearer {board_token}"})
+    assert response.status_code < 500, (case.as_curl_command(), response.text[:500])
+    if response.status_code != 405:  # Django's "method not allowed" is the only non-JSON answer
+        (content_type,) = response.headers.get("content-type", [""])
+        assert content_type.startswith("application/json"), case.as_curl_command()
