@@ -45,7 +45,7 @@ test-postgresql: $(STAMP)
 	TIMEFORMAT='== PostgreSQL leg: %0Rs'; time $(BIN)/python tests/pg_cluster.py -- $(PYTEST)
 
 bench: $(STAMP)
-	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; \
+	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py $(BENCH); \
 	else echo "No benchmarks/run.py"; fi
 
 format: $(STAMP)

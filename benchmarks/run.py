@@ -1,5 +1,6 @@
 """Run every benchmarks/bench_*.py module's `run()` and write what it returns as JSON to
-benchmarks/results/<name>.json (name without the `bench_` prefix)."""
+benchmarks/results/<name>.json (name without the `bench_` prefix). Names on the command line
+(`run.py readings`, `make bench BENCH=readings`) run only those."""
 
 import importlib.util
 import json
@@ -13,6 +14,8 @@ RESULTS = HERE / "results"
 
 def main() -> int:
     modules = sorted(HERE.glob("bench_*.py"))
+    if sys.argv[1:]:
+        modules = [m for m in modules if m.stem.removeprefix("bench_") in sys.argv[1:]]
     if not modules:
         print("No benchmarks yet (benchmarks/bench_*.py): nothing to run.")
         return 0
