@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "comunagua.tariffs",
     "comunagua.billing",
     "comunagua.ledger",
+    "comunagua.supply",
     "comunagua.demo",
 ]
 

@@ -17,6 +17,7 @@ from comunagua.metering import services as metering
 from comunagua.metering.models import Route
 from comunagua.registry import services
 from comunagua.registry.models import Holding, RegistryImport
+from comunagua.supply import services as supply
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
@@ -72,6 +73,13 @@ ID_KIND = {
     "arrears-disconnect": "connection",
     "arrears-reconnect": "connection",
     "arrears-plan": "connection",
+    "supply-log-detail": "operator_log",
+    "supply-well": "well",
+    "supply-source-edit": "well",
+    "supply-incident": "incident",
+    "supply-incident-letter": "incident",
+    "supply-incident-letter-pdf": "incident",
+    "supply-incident-photo": "incident_photo",
 }
 # URLs that take a second id besides pk: {name: {kwarg: kind}}, also another committee's.
 MORE_IDS = {"route-entry": {"route": "route"}}
@@ -129,7 +137,37 @@ def foreign_ids(other_committee):
             by=None,
         )
         bank_line = statement.lines.get()
+        well = supply.source_save(
+            committee=other_committee, by=None, name="Pozo", kind="well", depth_m=Decimal(90)
+        )
+        well_meter = supply.meter_save(
+            committee=other_committee,
+            by=None,
+            name="Medidor",
+            source=well,
+            installed_on=date(2025, 1, 1),
+            initial_reading=Decimal(0),
+        )
+        operator_log = supply.operator_log_enter(
+            committee=other_committee,
+            entry=supply.LogEntry(day=date(2025, 3, 1), readings={well_meter: Decimal(30)}),
+            by=None,
+        )
+        incident = supply.incident_report(
+            committee=other_committee,
+            by=None,
+            kind="spill",
+            happened_on=date(2025, 3, 1),
+            location="Quebrada",
+            description="Aceite",
+            photo_path="fotos/aceite.jpg",
+        )
+        photo = incident.photos.get()
     return {
+        "operator_log": operator_log.pk,
+        "well": well.pk,
+        "incident": incident.pk,
+        "incident_photo": photo.pk,
         "bank_statement": statement.pk,
         "bank_line": bank_line.pk,
         "run": run.pk,

@@ -37,6 +37,11 @@ EXPECTED = {
     "ledger.books": {R.BOARD, R.TREASURER},
     "ledger.report": set(Role),
     "ledger.publish": {R.BOARD},
+    "supply.view": {R.BOARD, R.TREASURER, R.OPERATOR},
+    "supply.log": {R.BOARD, R.OPERATOR},
+    "supply.balance": {R.BOARD, R.TREASURER, R.OPERATOR},
+    "supply.summary": set(Role),
+    "supply.manage": {R.BOARD},
 }
 
 

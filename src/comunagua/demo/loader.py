@@ -18,13 +18,13 @@ from simple_history.models import HistoricalChanges
 from comunagua.tenancy.models import Committee, TenantModel
 from comunagua.tenancy.roles import Role
 
-from . import billing, ledger, metering, registry, tariffs
+from . import billing, ledger, metering, registry, supply, tariffs
 from . import committees as committees_module
 from .context import DEFAULT_SEED, DemoContext
 
 # The flows, in the order data flows through the committee. Later issues add metering,
 # billing, ledger, supply and quality here, each a module with `generate(ctx) -> dict`.
-FLOWS = [registry, tariffs, metering, billing, ledger]
+FLOWS = [registry, tariffs, metering, billing, ledger, supply]
 
 SLUGS = [spec.slug for spec in committees_module.COMMITTEES]
 

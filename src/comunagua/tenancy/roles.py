@@ -43,6 +43,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The monthly report is every member's: where the money goes. The board publishes it.
     "ledger.report": frozenset(Role),
     "ledger.publish": frozenset({Role.BOARD}),
+    # The water: the operator logs production, levels and incidents; the board and the
+    # treasurer (and the operator, who hunts the leaks) read the full water balance; every
+    # member sees the summary (losses and cost per m³), as with the monthly report. The board
+    # sets up sources, meters and the balance's estimates, and signs complaints.
+    "supply.view": frozenset({Role.BOARD, Role.TREASURER, Role.OPERATOR}),
+    "supply.log": frozenset({Role.BOARD, Role.OPERATOR}),
+    "supply.balance": frozenset({Role.BOARD, Role.TREASURER, Role.OPERATOR}),
+    "supply.summary": frozenset(Role),
+    "supply.manage": frozenset({Role.BOARD}),
 }
 
 
