@@ -18,8 +18,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, SessionAuth
 
 from comunagua.tenancy.models import Committee
-from comunagua.tenancy.roles import Role, can
-from comunagua.tenancy.scoping import role_of
+from comunagua.tenancy.scoping import committee_for
 from comunagua.tenancy.tokens import token_user
 
 
@@ -54,6 +53,12 @@ class PageQuery(Schema):
 
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(100, ge=1, le=500)
+
+
+def as_written(value):
+    """A number from JSON as the client wrote it: a float's shortest repr ("12.5"), so that
+    Decimal sees 12.5 and not 12.4999…; strings and integers pass unchanged."""
+    return repr(value) if isinstance(value, float) else value
 
 
 def page_of(queryset, query: PageQuery, rows: Callable[[list], list]) -> dict:
@@ -136,7 +141,19 @@ def _http_error(request, exc: HttpError):
         return _error(
             request, 400, "bad_request", _("The request could not be read: send valid JSON.")
         )
-    return _error(request, exc.status_code, "error", str(exc))
+    if exc.status_code == 403:  # the only 403 django-ninja raises itself: the CSRF check
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            _("The page's security token is missing or old: reload the page and try again."),
+        )
+    return _error(request, exc.status_code, "error", _("The request was refused."))
+
+
+def not_found(request, path: str = ""):
+    """Any other address under /api/: JSON too, not the site's HTML page."""
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(ValidationError)
@@ -148,13 +165,8 @@ def _invalid(request, exc: ValidationError):
 def tenant(request: HttpRequest, slug: str, permission: str) -> Iterator[Committee]:
     """The committee named in the URL, if the user has a role there that allows `permission`;
     its scope is held while the endpoint works. No role: 404, as if it did not exist."""
-    committee = Committee.objects.filter(slug=slug, is_active=True).first()
-    role = role_of(request.user, committee) if committee is not None else None
-    if role is None:
-        raise Http404
-    if not can(role, permission):
-        raise PermissionDenied
-    request.committee, request.role = committee, Role(role)
+    committee, role = committee_for(request.user, slug, permission)
+    request.committee, request.role = committee, role
     with scope(committee=committee):
         yield committee
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from comunagua.api import api
+from comunagua.api import api, not_found
 from comunagua.ledger import views as ledger_views
 from comunagua.ledger import views_report as report_views
 from comunagua.tenancy import views as tenancy_views
@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found),  # JSON, not the site's HTML 404
     # A receipt's QR code: anyone holding the paper checks it, without logging in.
     path("recibo/<str:token>/", ledger_views.receipt_public, name="receipt-public"),
     path("publico/informe/<str:token>/", report_views.public, name="report-public"),

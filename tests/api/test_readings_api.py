@@ -176,18 +176,47 @@ def test_a_client_id_that_is_not_a_uuid_or_reused_for_another_value_is_rejected(
     assert [n for n, _v, _s in readings(committee)] == ["101"]
 
 
-def test_a_bad_or_far_too_old_date_is_rejected(committee, reading_round, reader_api):
+def test_a_bad_impossible_or_far_too_old_date_is_rejected(committee, reading_round, reader_api):
+    month = f"{reading_round.period:%Y-%m}"
     answer = post(
         reader_api,
         committee,
         [
             item("101", "1", read_at="yesterday"),
             item("102", "1", read_at="2001-01-01T10:00:00"),
-            item("103", "1", read_at=f"{reading_round.period:%Y-%m}-05T09:30:00-04:00"),
+            item("101", "1", read_at="2026-02-30T10:00:00"),
+            item("101", "1", read_at=f"{month}-05T25:00:00"),
+            item("103", "1", read_at=f"{month}-05T09:30:00-04:00"),
         ],
     )
-    assert statuses(answer) == ["rejected", "rejected", "stored"]
-    assert {r["error"]["code"] for r in answer["results"][:2]} == {"bad_date"}
+    assert statuses(answer) == ["rejected"] * 4 + ["stored"]
+    assert {r["error"]["code"] for r in answer["results"][:4]} == {"bad_date"}
+
+
+def test_a_time_without_offset_is_the_committees_local_time(committee, reading_round, reader_api):
+    month = f"{reading_round.period:%Y-%m}"
+    post(reader_api, committee, [item("101", "1", read_at=f"{month}-05T09:30:00")])
+    with scope(committee=committee):
+        read_at = Reading.objects.get().read_at
+    assert read_at.utcoffset().total_seconds() == 0  # stored in UTC …
+    assert (read_at.hour, read_at.minute) == (13, 30)  # … 09:30 in La Paz (UTC-4)
+
+
+def test_numbers_with_underscores_are_not_readings_and_spaces_around_a_number_are_fine(
+    committee, reading_round, reader_api
+):
+    answer = post(reader_api, committee, [item("101", "1_000"), item(" 102 ", "5")])
+    assert statuses(answer) == ["rejected", "stored"]
+    assert answer["results"][0]["error"]["code"] == "not_a_number"
+
+
+def test_a_round_that_is_not_a_month_is_refused_whole(committee, reading_round, reader_api):
+    response = reader_api.post(
+        slug_path(committee, "readings"), {"round": "2026-1x", "readings": [item("101", "1")]}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "bad_month"
+    assert readings(committee) == []
 
 
 def test_readings_for_a_round_that_has_closed_are_rejected_but_their_replays_are_duplicates(
@@ -209,20 +238,30 @@ def test_without_an_open_round_nothing_is_stored(committee, houses, reader_api):
     assert readings(committee) == []
 
 
-def test_the_api_stores_what_the_web_form_would_store(committee, reading_round, reader_api, reader):
-    post(reader_api, committee, [item("101", "12.5")])
+def test_the_api_stores_what_the_route_page_stores(
+    committee, board_user, reading_round, reader_api, reader, client
+):
+    from comunagua.metering.models import Route
+
+    twins = [add_connection(committee, n, by=board_user) for n in ("104", "105")]
     with scope(committee=committee):
-        by_api = Reading.objects.get(connection__number="101")
-        by_form = metering.reading_enter(
-            round=reading_round,
-            connection=add_connection(committee, "104"),
-            value="12.5",
-            by=reader,
-        )
+        metering.routes_from_sectors(committee=committee, by=board_user)
+        route = Route.objects.get()
+    post(reader_api, committee, [item("101", "12.5"), item("102", "0")])
+    client.force_login(reader)
+    page = client.post(
+        f"/{committee.slug}/lecturas/rondas/{reading_round.pk}/rutas/{route.pk}/",
+        {f"r-{twins[0].pk}": "12,5", f"r-{twins[1].pk}": "0"},
+    )
+    assert page.status_code == 302
     fields = ("value", "previous_value", "consumption", "metered_m3", "months", "status", "flags")
-    assert [getattr(by_api, f) for f in fields] == [getattr(by_form, f) for f in fields]
-    assert by_api.source == "phone"
-    assert by_api.entered_by == reader
+    with scope(committee=committee):
+        rows = {r.connection.number: r for r in Reading.objects.select_related("connection")}
+    assert [getattr(rows["101"], f) for f in fields] == [getattr(rows["104"], f) for f in fields]
+    assert [getattr(rows["102"], f) for f in fields] == [getattr(rows["105"], f) for f in fields]
+    assert rows["102"].flags == ["zero"]
+    assert (rows["101"].source, rows["104"].source) == ("phone", "web")
+    assert rows["101"].entered_by == reader
 
 
 def test_a_batch_that_is_not_a_list_of_readings_is_answered_with_a_clear_error(
@@ -295,6 +334,53 @@ def test_two_phones_sending_overlapping_batches_at_once_store_each_reading_once(
     ]
     every = [r["status"] for a in answers for r in a.json()["results"]]
     assert every.count("stored") == 3
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_round_closing_while_a_batch_arrives_never_keeps_a_second_value_it_cannot_resolve(
+    committee, reading_round, reader, board_user
+):
+    from django.core.exceptions import ValidationError
+
+    phone = Api(token_for(reader))
+    post(phone, committee, [item("101", "12"), item("102", "4"), item("103", "7")])
+    barrier = threading.Barrier(2)
+    outcome = {}
+
+    def send():
+        try:
+            barrier.wait(timeout=10)
+            outcome["batch"] = phone.post(
+                slug_path(committee, "readings"), {"readings": [item("101", "21")]}
+            )
+        finally:
+            db_connection.close()
+
+    def close():
+        try:
+            barrier.wait(timeout=10)
+            with scope(committee=committee):
+                outcome["close"] = metering.round_close(round=reading_round, by=board_user)
+        except ValidationError as refused:  # a second value arrived first: review it
+            outcome["close"] = refused
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=f) for f in (send, close)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome["batch"].status_code == 200
+    (answer,) = outcome["batch"].json()["results"]
+    reading_round.refresh_from_db()
+    if reading_round.status == "closed":  # the close went first: the phone hears "closed"
+        assert answer["error"]["code"] == "round_closed"
+        assert ("101", D("21.000"), "conflict") not in readings(committee)
+    else:  # the batch went first: the close is refused until the office decides
+        assert answer["status"] == "conflict"
+        assert isinstance(outcome["close"], ValidationError)
 
 
 def test_a_uuid_is_stored_with_the_reading(committee, reading_round, reader_api):

@@ -19,7 +19,6 @@ def test_a_user_sees_the_committees_they_serve_with_role_and_permissions(
     assert only["role"] == "reader"
     assert "metering.enter" in only["permissions"]
     assert "ledger.cash" not in only["permissions"]
-    assert only["open_round"] == f"{reading_round.period:%Y-%m}"
 
 
 def test_connections_list_their_latest_accepted_reading(committee, reading_round, reader_api):
@@ -136,6 +135,50 @@ def test_without_a_token_or_with_a_revoked_one_the_answer_is_401(committee, read
         response = client.get("committees")
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_route_after_an_estimate_compares_with_the_last_actual_reading(
+    committee, board_user, houses, reader_api
+):
+    from comunagua.metering import services as metering
+    from tests.metering.conftest import close_round, month_read, open_round
+
+    with scope(committee=committee):
+        metering.routes_from_sectors(committee=committee, by=board_user)
+    month_read(committee, 2025, 1, {houses[0]: "10"}, board_user)
+    close_round(open_round(committee, 2025, 2), board_user)  # 101 is estimated in February
+    open_round(committee, 2025, 3)
+    (route,) = reader_api.get(slug_path(committee, "rounds/2025-03")).json()["routes"]
+    stop = reader_api.get(slug_path(committee, f"rounds/2025-03/routes/{route['id']}")).json()[
+        "stops"
+    ][0]
+    assert stop["previous"]["estimated"] is True
+    assert stop["compare_with"] == "10.000"  # January's actual reading, not the estimate
+    assert stop["months"] == 2
+
+
+def test_an_unknown_api_address_answers_json(client):
+    response = client.get("/api/v1/no-existe")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert client.get("/api/otra-cosa").json()["error"]["message"] == "No encontrado."
+
+
+def test_a_session_write_without_the_csrf_token_is_refused_in_spanish(
+    committee, reading_round, reader
+):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(reader)
+    response = browser.post(
+        f"/api/v1/{slug_path(committee, 'readings')}",
+        '{"readings": []}',
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert "recargue" in response.json()["error"]["message"]
 
 
 def test_the_openapi_document_and_the_docs_are_served(client):

@@ -3,7 +3,9 @@ requests made from it — good and bad — without ever getting a server error."
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django_scopes import scope
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
@@ -16,6 +18,18 @@ from .conftest import token_for
 
 # Loading the document needs no database: the fixtures below fill it for the requests.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """The WSGI application closes "old" database connections around each request, which
+    inside a test's transaction means the test's own connection (on PostgreSQL). Django's
+    test client switches that off for the same reason; so do we, for the fuzzer's calls."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

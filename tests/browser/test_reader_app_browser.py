@@ -111,6 +111,9 @@ def test_offline_readings_survive_a_reload_and_are_stored_once_when_the_signal_r
     context.close()
 
 
+# Two browsers writing at once need real concurrent connections: SQLite's shared in-memory test
+# database answers "table is locked" instead of waiting.
+@pytest.mark.postgresql
 def test_the_same_queue_sent_from_two_phones_at_once_is_stored_once(browser, live_server):
     committee, _houses = hillside()
     first_context, first = phone(browser)

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from comunagua.api import ApiError, ErrorOut, PageQuery, page_of, tenant
 from comunagua.lib.periods import Period
 
+from . import selectors
 from .models import Bill
 
 router = Router(tags=["bills"])
@@ -82,7 +83,7 @@ def _rows(bills: list[Bill]) -> list[dict]:
 )
 def bill_list(request: HttpRequest, slug: str, filters: Query[BillFilter], page: Query[PageQuery]):
     with tenant(request, slug, "billing.view") as committee:
-        bills = Bill.objects.filter(committee=committee).select_related("connection", "member")
+        period = None
         if filters.period is not None:
             try:
                 period = Period.parse(filters.period[:20])
@@ -90,7 +91,8 @@ def bill_list(request: HttpRequest, slug: str, filters: Query[BillFilter], page:
                 raise ApiError(
                     422, "bad_month", _("Write the month as YYYY-MM, for example 2026-11.")
                 ) from None
-            bills = bills.filter(period=period.first_day)
-        if filters.connection is not None:
-            bills = bills.filter(connection__number=filters.connection[:40])
-        return page_of(bills.order_by("-period", "-number"), page, _rows)
+        connection = filters.connection[:40] if filters.connection is not None else None
+        bills = selectors.bill_list(
+            committee=committee, period=period, connection_number=connection
+        )
+        return page_of(bills, page, _rows)

@@ -36,6 +36,18 @@ def bills_of_period(*, committee: Committee, period: Period) -> QuerySet[Bill]:
     )
 
 
+def bill_list(
+    *, committee: Committee, period: Period | None = None, connection_number: str | None = None
+) -> QuerySet[Bill]:
+    """Bills newest first, of one period and/or one connection, with connection and holder."""
+    bills = Bill.objects.filter(committee=committee).select_related("connection", "member")
+    if period is not None:
+        bills = bills.filter(period=period.first_day)
+    if connection_number is not None:
+        bills = bills.filter(connection__number=connection_number)
+    return bills.order_by("-period", "-number")
+
+
 def billed_usages(*, committee: Committee, period: Period) -> list[Usage]:
     """Each bill of the period as the tariff simulator needs it, in one query: the volume,
     category and sewer it was priced with, and its charges as issued. Empty when the period was

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from comunagua.api import ApiError, ErrorOut, tenant
+from comunagua.api import ApiError, ErrorOut, as_written, tenant
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection
 from comunagua.tariffs.services import today_for
@@ -23,8 +23,8 @@ router = Router(tags=["payments and books"])
 
 class PaymentIn(Schema):
     client_id: str = Field(min_length=1, max_length=64, description="made by the client")
-    connection: str = Field(max_length=40, description="the connection number")
-    amount: str | int | float = Field(description='e.g. "36.50"')
+    connection: str = Field(max_length=40, description="the connection number", examples=["101"])
+    amount: str | int | float = Field(description='e.g. "36.50"', examples=["36.50", "1e30"])
     method: Literal["cash", "transfer", "qr"]
     reference: str = Field("", max_length=80)
     received_on: date | None = None
@@ -60,9 +60,7 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
             )
         client_id = payment.client_id.strip()
         existed = Payment.objects.filter(committee=committee, client_id=client_id).exists()
-        amount = payment.amount
-        if isinstance(amount, float):
-            amount = repr(amount)  # the shortest repr is the number the client wrote
+        amount = as_written(payment.amount)
         received_on = payment.received_on
         if received_on is not None and received_on > today_for(committee):
             raise ApiError(422, "future_date", _("A payment cannot be dated in the future."))

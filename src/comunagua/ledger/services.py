@@ -103,10 +103,11 @@ def _money(value, field_name: str, *, positive: bool = True) -> Decimal:
         raise ValidationError({field_name: _("The amount must be greater than zero.")})
     if amount < 0:
         raise ValidationError({field_name: _("The amount cannot be negative.")})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field_name: _("At most two decimal places (centavos).")})
+    # Size first: quantize raises on a number too long for its precision (1e30).
     if amount >= LIMIT:
         raise ValidationError({field_name: _("That amount is too large.")})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field_name: _("At most two decimal places (centavos).")})
     return amount.quantize(CENT)
 
 

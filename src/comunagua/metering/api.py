@@ -1,20 +1,23 @@
 """Reading rounds for the reader's phone and other systems: the routes to walk, with what a
 reader needs beside each meter, and the batch write of readings (see docs/api.md)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from comunagua.api import ApiError, ErrorBody, ErrorOut, tenant
+from comunagua.api import ApiError, ErrorBody, ErrorOut, PageQuery, as_written, page_of, tenant
 from comunagua.lib.periods import Period
+from comunagua.registry import selectors as registry
+from comunagua.registry.models import Connection
 
 from . import selectors, services
 from .models import FLAG_LABELS, Round, Route
@@ -26,21 +29,110 @@ BATCH_MAX = 2000
 READ_AT_BEFORE_ROUND = timedelta(days=45)
 
 
+def _month(text: str) -> Period:
+    try:
+        return Period.parse(text[:20])
+    except (ValueError, TypeError):
+        raise ApiError(
+            422, "bad_month", _("Write the month as YYYY-MM, for example 2026-11.")
+        ) from None
+
+
 def _round(committee, month: str) -> Round:
     """`month` is "YYYY-MM", or "open" for the round open now."""
     if month == "open":
         found = selectors.open_round(committee=committee)
     else:
-        try:
-            period = Period.parse(month)
-        except (ValueError, TypeError):
-            raise ApiError(
-                422, "bad_month", _("Write the month as YYYY-MM, for example 2026-11.")
-            ) from None
-        found = selectors.round_of(committee=committee, period=period)
+        found = selectors.round_of(committee=committee, period=_month(month))
     if found is None:
         raise Http404
     return found
+
+
+class LastReading(Schema):
+    value: Decimal
+    read_at: datetime
+    period: str  # "YYYY-MM" of the round
+    estimated: bool
+
+
+class ConnectionOut(Schema):
+    number: str
+    status: str
+    category: str
+    has_sewer: bool
+    address: str
+    sector: str | None
+    holder: str | None
+    meter_serial: str | None
+    last_reading: LastReading | None = Field(description="the latest accepted reading")
+
+
+class ConnectionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ConnectionOut]
+
+
+class ConnectionFilter(Schema):
+    q: str = ""
+    status: Connection.Status | None = None
+    category: Connection.Category | None = None
+
+
+def _connection_rows(connections: list[Connection]) -> list[dict]:
+    last = selectors.last_readings(connections=[c.pk for c in connections])
+    rows = []
+    for c in connections:
+        holders, meters = c.current_holdings, c.meters_in_service
+        rows.append(
+            {
+                "number": c.number,
+                "status": c.status,
+                "category": c.category,
+                "has_sewer": c.has_sewer,
+                "address": c.lot.address,
+                "sector": c.lot.sector.name if c.lot.sector else None,
+                "holder": holders[0].member.full_name if holders else None,
+                "meter_serial": meters[-1].serial if meters else None,
+                "last_reading": last.get(c.pk),
+            }
+        )
+    return rows
+
+
+@router.get(
+    "/committees/{slug}/connections",
+    response={200: ConnectionPage, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Connections, with their latest accepted reading",
+    tags=["register"],
+)
+def connection_list(
+    request: HttpRequest, slug: str, filters: Query[ConnectionFilter], page: Query[PageQuery]
+):
+    with tenant(request, slug, "registry.view") as committee:
+        connections = registry.connection_list(
+            committee=committee,
+            q=filters.q[:100],
+            status=filters.status or "",
+            category=filters.category or "",
+        )
+        return page_of(connections, page, _connection_rows)
+
+
+@router.get(
+    "/committees/{slug}/connections/{number}",
+    response={200: ConnectionOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One connection by its number",
+    tags=["register"],
+)
+def connection_detail(request: HttpRequest, slug: str, number: str):
+    with tenant(request, slug, "registry.view") as committee:
+        found = list(registry.connection_list(committee=committee).filter(number=number)[:1])
+        if not found:
+            raise Http404
+        return _connection_rows(found)[0]
 
 
 class RouteOut(Schema):
@@ -53,21 +145,36 @@ class RouteOut(Schema):
     flagged: int
 
 
-class RoundOut(Schema):
+class RoundSummary(Schema):
     month: str
     status: str
+
+
+class RoundOut(RoundSummary):
     routes: list[RouteOut]
+
+
+def _route_out(progress: selectors.Progress) -> dict:
+    return {
+        "id": progress.route.pk,
+        "name": progress.route.name,
+        "total": progress.total,
+        "to_read": progress.to_read,
+        "read": progress.read,
+        "missing": progress.missing,
+        "flagged": progress.flagged,
+    }
 
 
 @router.get(
     "/committees/{slug}/rounds",
-    response={200: list[RoundOut], 403: ErrorOut, 404: ErrorOut},
-    summary="Reading rounds, newest first (routes are listed for the open one only)",
+    response={200: list[RoundSummary], 403: ErrorOut, 404: ErrorOut},
+    summary="Reading rounds of the last three years, newest first",
 )
 def round_list(request: HttpRequest, slug: str):
     with tenant(request, slug, "metering.view") as committee:
         return [
-            {"month": f"{r.period:%Y-%m}", "status": r.status, "routes": []}
+            {"month": f"{r.period:%Y-%m}", "status": r.status}
             for r in selectors.round_list(committee=committee)[:36]
         ]
 
@@ -84,18 +191,7 @@ def round_detail(request: HttpRequest, slug: str, month: str):
         return {
             "month": f"{reading_round.period:%Y-%m}",
             "status": reading_round.status,
-            "routes": [
-                {
-                    "id": p.route.pk,
-                    "name": p.route.name,
-                    "total": p.total,
-                    "to_read": p.to_read,
-                    "read": p.read,
-                    "missing": p.missing,
-                    "flagged": p.flagged,
-                }
-                for p in overview.routes
-            ],
+            "routes": [_route_out(p) for p in overview.routes],
         }
 
 
@@ -125,6 +221,10 @@ class StopOut(Schema):
     warn_above_m3: Decimal | None = Field(
         description="monthly m³ beyond which the office will be asked to check the reading"
     )
+    compare_with: Decimal | None = Field(
+        description="the reading a new one is checked against (the last actual one)"
+    )
+    months: int = Field(description="months since that reading: warn_above_m3 is per month")
     reading: CurrentReading | None
     conflicts: list[Decimal]
 
@@ -172,6 +272,8 @@ def route_sheet(request: HttpRequest, slug: str, month: str, route_id: int):
                     "previous": previous,
                     "usual_m3": row.usual,
                     "warn_above_m3": row.spike_above,
+                    "compare_with": row.compare_with,
+                    "months": row.months,
                     "reading": None
                     if reading is None
                     else {"value": reading.value, "status": reading.status, "flags": reading.flags},
@@ -181,24 +283,22 @@ def route_sheet(request: HttpRequest, slug: str, month: str, route_id: int):
         return {
             "round": f"{reading_round.period:%Y-%m}",
             "round_status": reading_round.status,
-            "route": {
-                "id": route.pk,
-                "name": route.name,
-                "total": progress.total,
-                "to_read": progress.to_read,
-                "read": progress.read,
-                "missing": progress.missing,
-                "flagged": progress.flagged,
-            },
+            "route": _route_out(progress),
             "stops": stops,
         }
 
 
 class ReadingIn(Schema):
     client_id: str = Field(description="a UUID made by the client: a replay stores nothing")
-    connection: str | int = Field(description="the connection number")
-    value: str | int | float = Field(description='the meter reading in m³, e.g. "1234.567"')
-    read_at: str | None = Field(None, description="ISO 8601; naive times are the committee's")
+    connection: str | int = Field(description="the connection number", examples=["101"])
+    value: str | int | float = Field(
+        description='the meter reading in m³, e.g. "1234.567"', examples=["1234.567", 12]
+    )
+    read_at: str | None = Field(
+        None,
+        description="ISO 8601; a time without offset is the committee's local time",
+        examples=["2026-11-20T09:14:00-04:00", "2026-02-30T10:00:00"],
+    )
     note: str = ""
 
 
@@ -233,11 +333,6 @@ class BatchOut(Schema):
     results: list[ReadingResult]
 
 
-def _value(given):
-    # JSON numbers arrive as float: their shortest repr is the number the client wrote.
-    return repr(given) if isinstance(given, float) else given
-
-
 def _rejected(client_id: str, code: str, message: str) -> dict:
     return {
         "client_id": client_id,
@@ -258,13 +353,16 @@ def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput |
         )
     read_at = None
     if item.read_at:
-        read_at = parse_datetime(item.read_at) if len(item.read_at) <= 40 else None
+        try:
+            read_at = parse_datetime(item.read_at) if len(item.read_at) <= 40 else None
+        except ValueError:  # well formed but impossible: 30 February, 25:00
+            read_at = None
         if read_at is None:
             return _rejected(
                 item.client_id, "bad_date", _("The reading's date and time are not valid.")
             )
-        if timezone.is_naive(read_at):
-            read_at = timezone.make_aware(read_at, timezone.get_current_timezone())
+        if timezone.is_naive(read_at):  # the committee's clock, as the reader's phone shows it
+            read_at = timezone.make_aware(read_at, ZoneInfo(committee.timezone))
         if reading_round is not None and read_at.date() < (
             reading_round.period - READ_AT_BEFORE_ROUND
         ):
@@ -276,7 +374,7 @@ def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput |
             )
     return services.ReadingInput(
         connection=str(item.connection),
-        value=_value(item.value),
+        value=as_written(item.value),
         read_at=read_at,
         client_id=client_id,
         note=item.note,
@@ -291,13 +389,12 @@ def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput |
 def readings_post(request: HttpRequest, slug: str, batch: BatchIn):
     with tenant(request, slug, "metering.enter") as committee:
         reading_round = selectors.open_round(committee=committee)
-        if batch.round is not None and (
-            reading_round is None or f"{reading_round.period:%Y-%m}" != batch.round
-        ):
-            reading_round = None  # its round has closed: only replays are answered
-            closed_month = batch.round
-        else:
-            closed_month = None
+        closed_month = None
+        if batch.round is not None:
+            asked = _month(batch.round)
+            if reading_round is None or Period.of(reading_round.period) != asked:
+                reading_round = None  # its round has closed: only replays are answered
+                closed_month = str(asked)
         parsed = [_parse(item, committee, reading_round) for item in batch.readings]
         inputs = [p for p in parsed if isinstance(p, services.ReadingInput)]
         entered = iter(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from comunagua.lib.periods import Period
@@ -265,6 +265,10 @@ class SheetRow:
     previous_estimated: bool
     usual: Decimal | None
     spike_above: Decimal | None = None  # monthly m³ beyond which the reading is flagged
+    # What the checks compare a new reading on this meter with (the last actual reading, not
+    # an estimate) and over how many months: the phone warns as the server will flag.
+    compare_with: Decimal | None = None
+    months: int = 1
     reading: Reading | None = None  # this round's reading (accepted or waiting for review)
     conflicts: list[Reading] = field(default_factory=list)  # second values to resolve
     typed: str = ""  # what the entry page got and could not save, shown back ...
@@ -330,6 +334,15 @@ def route_sheet(
             previous_estimated = before.previous.estimated
         elif meter is not None:
             previous_value, previous_date = meter.initial_reading, meter.installed_on
+        compare_with, months = previous_value, 1
+        anchor = before.last_actual
+        if meter is not None and anchor is not None and anchor.meter_id == meter.pk:
+            compare_with = anchor.value
+            gap = (round.period.year - anchor.period.year) * 12
+            months = max(gap + round.period.month - anchor.period.month, 1)
+        elif meter is not None:
+            compare_with = meter.initial_reading
+            months = len(before.estimates) + 1
         rows.append(
             SheetRow(
                 position=stop.position,
@@ -344,6 +357,8 @@ def route_sheet(
                 previous_estimated=previous_estimated,
                 usual=before.usual,
                 spike_above=validation.spike_above(before.history),
+                compare_with=compare_with,
+                months=months,
                 reading=current.get(connection.pk),
                 conflicts=conflicts.get(connection.pk, []),
             )
@@ -382,16 +397,19 @@ class LastReading:
 
 def last_readings(*, connections: Iterable[int]) -> dict[int, LastReading]:
     """The latest accepted reading of each connection (ids), actual or estimated."""
-    rows = (
-        Reading.objects.filter(connection_id__in=list(connections), status=ACCEPTED)
-        .order_by("connection_id", "-round__period", "-id")
-        .values_list("connection_id", "value", "read_at", "round__period", "estimated")
+    latest = (
+        Reading.objects.filter(connection=OuterRef("pk"), status=ACCEPTED)
+        .order_by("-round__period", "-id")
+        .values("id")[:1]
     )
-    found: dict[int, LastReading] = {}
-    for connection_id, value, read_at, period, estimated in rows:
-        if connection_id not in found:
-            found[connection_id] = LastReading(value, read_at, f"{period:%Y-%m}", estimated)
-    return found
+    ids = Connection.objects.filter(pk__in=list(connections)).values(last=Subquery(latest))
+    rows = Reading.objects.filter(pk__in=ids).values_list(
+        "connection_id", "value", "read_at", "round__period", "estimated"
+    )
+    return {
+        connection_id: LastReading(value, read_at, f"{period:%Y-%m}", estimated)
+        for connection_id, value, read_at, period, estimated in rows
+    }
 
 
 # --- for billing -------------------------------------------------------------------------------

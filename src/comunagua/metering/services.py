@@ -151,7 +151,8 @@ def error_message(error: ValidationError) -> str:
 
 def _reading_value(value) -> Decimal:
     not_a_number = _("Enter the reading as a number.")
-    if isinstance(value, float | bool):
+    # Decimal() also takes "1_000" and " 12 "; a person or a phone does not write those.
+    if isinstance(value, float | bool) or (isinstance(value, str) and "_" in value):
         raise _invalid(not_a_number, "not_a_number", "value")
     try:
         value = Decimal(value)
@@ -264,7 +265,7 @@ class _Batch:
 
     def __init__(self, committee: Committee, round: Round | None, inputs: Sequence[ReadingInput]):
         self.committee, self.round = committee, round
-        numbers = {i.connection for i in inputs if isinstance(i.connection, str)}
+        numbers = {i.connection.strip() for i in inputs if isinstance(i.connection, str)}
         ids = {i.connection.pk for i in inputs if isinstance(i.connection, Connection)}
         found = Connection.objects.filter(committee=committee).filter(
             Q(number__in=numbers) | Q(pk__in=ids)
@@ -452,7 +453,9 @@ def readings_enter(
         raise ValidationError({"source": _("Unknown source of a reading.")})
     if round is not None:
         ensure_same_committee(committee.pk, round)
-        round = Round.objects.get(pk=round.pk)
+        # Locked before the connections, as round_close locks it: a round cannot close while
+        # a batch is entering readings into it (it waits, then sees them).
+        round = Round.objects.select_for_update().get(pk=round.pk)
     for given in readings:
         ensure_same_committee(committee.pk, given.meter)
     now = timezone.now()

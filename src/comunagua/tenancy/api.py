@@ -1,11 +1,9 @@
 """The committees the user serves, with the role and what it allows."""
 
 from django.http import HttpRequest
-from django_scopes import scope
 from ninja import Router, Schema
 
 from comunagua.api import tenant
-from comunagua.metering.selectors import open_round
 
 from .roles import permissions_of
 from .scoping import committees_of, role_of
@@ -21,11 +19,9 @@ class CommitteeOut(Schema):
     timezone: str
     role: str
     permissions: list[str]
-    open_round: str | None = None  # "YYYY-MM" of the reading round open now
 
 
 def _out(committee, role) -> dict:
-    current = open_round(committee=committee)
     return {
         "slug": committee.slug,
         "name": committee.name,
@@ -34,17 +30,15 @@ def _out(committee, role) -> dict:
         "timezone": committee.timezone,
         "role": str(role),
         "permissions": sorted(permissions_of(role)),
-        "open_round": f"{current.period:%Y-%m}" if current is not None else None,
     }
 
 
 @router.get("/committees", response=list[CommitteeOut], summary="Committees the user serves")
 def committee_list(request: HttpRequest):
-    result = []
-    for committee in committees_of(request.user).order_by("name"):
-        with scope(committee=committee):
-            result.append(_out(committee, role_of(request.user, committee)))
-    return result
+    return [
+        _out(committee, role_of(request.user, committee))
+        for committee in committees_of(request.user).order_by("name")
+    ]
 
 
 @router.get("/committees/{slug}", response=CommitteeOut, summary="One committee")

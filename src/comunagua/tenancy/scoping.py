@@ -32,6 +32,19 @@ def committees_of(user):
     return Committee.objects.filter(is_active=True, roles__user=user).distinct()
 
 
+def committee_for(user, slug: str, permission: str) -> tuple[Committee, Role]:
+    """The active committee named `slug` and the user's role there, if it allows `permission`.
+    No role (or no such committee): Http404, as if it did not exist; a role without the
+    permission: PermissionDenied."""
+    current = Committee.objects.filter(slug=slug, is_active=True).first()
+    role = role_of(user, current) if current is not None else None
+    if role is None:
+        raise Http404
+    if not can(role, permission):
+        raise PermissionDenied
+    return current, role
+
+
 def committee_view(permission: str):
     """Decorate a view taking `committee` (the slug) as its first URL argument.
 
@@ -43,15 +56,7 @@ def committee_view(permission: str):
         @wraps(view)
         @login_required
         def wrapper(request, committee: str, *args, **kwargs):
-            try:
-                current = Committee.objects.get(slug=committee, is_active=True)
-            except Committee.DoesNotExist:
-                raise Http404 from None
-            role = role_of(request.user, current)
-            if role is None:
-                raise Http404
-            if not can(role, permission):
-                raise PermissionDenied
+            current, role = committee_for(request.user, committee, permission)
             request.committee = current
             request.role = role
             with scope(committee=current):

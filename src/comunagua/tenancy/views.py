@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from . import tokens
 from .models import ApiToken
+from .roles import Role
 from .scoping import committees_of
 
 
@@ -16,7 +17,7 @@ def home(request):
     committees = list(committees_of(request.user))
     if len(committees) == 1:
         committee = committees[0]
-        if committee.roles.filter(user=request.user, role="reader").exists():
+        if committee.roles.filter(user=request.user, role=Role.READER).exists():
             return redirect("reader-app", committee=committee.slug)
         return redirect("committee-home", committee=committee.slug)
     return render(request, "tenancy/choose_committee.html", {"committees": committees})

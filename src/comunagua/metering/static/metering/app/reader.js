@@ -9,6 +9,7 @@
 
   const body = document.body;
   const SLUG = body.dataset.slug;
+  const USER = body.dataset.user;
   const BASE = `${body.dataset.api}committees/${SLUG}/`;
   const T = JSON.parse(document.getElementById("texts").textContent);
   const BATCH = 500; // readings per request
@@ -22,7 +23,8 @@
 
   // --- the phone's storage ------------------------------------------------------------------
 
-  const dbReady = idb.openDB("comunagua-lector", 1, {
+  // One database per user: on a shared phone, one reader's queue is never sent as another's.
+  const dbReady = idb.openDB(`comunagua-lector:${USER}`, 1, {
     upgrade(db) {
       db.createObjectStore("routes", { keyPath: "key" });
       db.createObjectStore("queue", { keyPath: "client_id" }).createIndex("slug", "slug");
@@ -74,7 +76,8 @@
     } catch (error) {
       data = null; // a login page or a proxy's error: no JSON
     }
-    return { status: response.status, ok: response.ok && data !== null, data };
+    const loggedOut = response.status === 401 || (response.redirected && data === null);
+    return { status: response.status, ok: response.ok && data !== null, data, loggedOut };
   }
 
   // --- the counter and the synchronisation --------------------------------------------------
@@ -135,12 +138,13 @@
               })),
             }),
           });
-          if (answer.status === 401 || (!answer.ok && answer.data === null)) {
+          if (answer.loggedOut) {
             setStatus(T.login_again, body.dataset.login);
             return;
           }
           if (!answer.ok) {
-            setStatus(answer.data.error ? answer.data.error.message : T.failed);
+            const error = answer.data && answer.data.error;
+            setStatus(error ? error.message : T.failed); // a server in trouble: try later
             return;
           }
           await keep(chunk, answer.data.results, totals);
@@ -213,6 +217,12 @@
         await meta("round", null);
       }
     }
+    if (round && navigator.onLine) {
+      const db = await dbReady;
+      for (const route of round.routes) {
+        if (!(await db.get("routes", routeKey(round.month, route.id)))) await download(round.month, route.id);
+      }
+    }
     const list = $(".routes", view);
     if (!round) {
       $(".round", view).textContent = T.no_round;
@@ -235,7 +245,9 @@
         get.className = "download";
         get.textContent = stored ? T.update : T.download;
         get.disabled = !navigator.onLine;
-        get.addEventListener("click", () => download(round.month, route.id));
+        get.addEventListener("click", async () => {
+          if (await download(round.month, route.id)) location.hash = `#r/${round.month}/${route.id}`;
+        });
         li.append(name, info, get);
         if (stored) {
           const open = document.createElement("a");
@@ -269,8 +281,9 @@
   async function download(month, id) {
     const answer = await api(`rounds/${month}/routes/${id}`).catch(() => null);
     if (!answer || !answer.ok) {
-      setStatus(answer && answer.status === 401 ? T.login_again : T.failed, body.dataset.login);
-      return;
+      if (answer && answer.loggedOut) setStatus(T.login_again, body.dataset.login);
+      else setStatus(T.failed);
+      return false;
     }
     await (await dbReady).put("routes", {
       key: routeKey(month, id),
@@ -281,7 +294,7 @@
       sheet: answer.data,
       downloaded_at: new Date().toISOString(),
     });
-    location.hash = `#r/${month}/${id}`;
+    return true;
   }
 
   async function loadRoute(month, id) {
@@ -336,16 +349,18 @@
   const READING = /^\d{1,12}([.,]\d{1,3})?$/;
   let confirmed = null; // the value the reader already saw warnings for
 
+  /* The server's checks, roughly: against the last actual reading (not an estimate), the
+     spike per month since then. The server decides; this only asks the reader to look again. */
   function warnings(stop, value) {
     const found = [];
-    const previous = stop.previous ? Number(stop.previous.value) : null;
-    if (previous === null) return found;
-    if (value < previous) {
+    const base = stop.compare_with !== null ? Number(stop.compare_with) : null;
+    if (base === null) return found;
+    if (value < base) {
       found.push(T.below);
       return found;
     }
-    const used = Math.round((value - previous) * 1000) / 1000;
-    if (stop.warn_above_m3 !== null && used > Number(stop.warn_above_m3)) {
+    const used = Math.round((value - base) * 1000) / 1000;
+    if (stop.warn_above_m3 !== null && used / (stop.months || 1) > Number(stop.warn_above_m3)) {
       found.push(fmt(T.spike, { m3: used }));
     }
     if (used === 0 && stop.occupied) found.push(T.zero);
@@ -414,7 +429,12 @@
         return;
       }
       confirmed = null;
-      await (await dbReady).put("queue", {
+      const db = await dbReady;
+      // A correction made before sending replaces the unsent value: no conflict for the office.
+      for (const old of await queued()) {
+        if (old.round === month && old.connection === stop.number) await db.delete("queue", old.client_id);
+      }
+      await db.put("queue", {
         client_id: uuid(),
         slug: SLUG,
         round: month,
