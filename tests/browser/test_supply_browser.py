@@ -61,7 +61,9 @@ def test_an_operator_logs_a_day_on_a_phone_and_sees_it_in_the_months_balance(pag
     month = page.locator("#months tr[data-period='2025-03']")
     assert month.get_attribute("data-nrw") == "25.00"  # 12 of 48 m³ not billed
     assert page.locator("#nrw-chart rect.bar[data-period='2025-03']").count() == 1
-    assert "2" in page.inner_text("#interruptions")
+    cut = page.locator("#interruptions tr[data-day='2025-03-31'][data-cause='power']")
+    assert cut.locator("td.hours").inner_text() == "2"
+    assert cut.locator("td.cause").inner_text().startswith("Corte de energía")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/balance-360.png", full_page=True)

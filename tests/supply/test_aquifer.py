@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from comunagua.supply import aquifer as module
 from comunagua.supply.aquifer import (
     NotEnoughData,
     Observation,
@@ -164,3 +165,17 @@ def test_the_projection_says_not_enough_data_instead_of_raising():
         None,
         None,
     )
+
+
+def test_a_projection_reuses_the_trend_already_fitted(monkeypatch):
+    series = [
+        module.Observation(date(2020, 1, 1) + timedelta(days=30 * i), D("40") + D(i) / 20)
+        for i in range(30)
+    ]
+    trend = module.level_trend(series)
+    fits = []
+    real_fit = module._fit
+    monkeypatch.setattr(module, "_fit", lambda obs: fits.append(1) or real_fit(obs))
+    reused = module.intake_projection(series, D("5"), D("60"), date(2022, 7, 1), trend=trend)
+    assert fits == []
+    assert reused == module.intake_projection(series, D("5"), D("60"), date(2022, 7, 1))

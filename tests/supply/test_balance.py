@@ -224,24 +224,26 @@ def test_the_ili_range_follows_the_real_losses_range():
 def test_the_hillside_committee_is_too_small_for_an_ili():
     balance = water_balance(known())
 
-    assert balance.ili_status == "too_small"
+    assert balance.ili_status == "too_few_connections"
     assert balance.ili is None and balance.ili_low is None and balance.ili_high is None
     assert "370 connections" in balance.ili_note
 
 
 @pytest.mark.parametrize(
-    ("changes", "reason"),
+    ("changes", "status", "reason"),
     [
-        ({"network_length_km": D("300")}, "16.7 connections per km"),  # 5 000 / 300 km
-        ({"average_pressure_m": D("20")}, "pressure is 20 m"),
+        ({"network_length_km": D("300")}, "too_low_density", "16.7 connections per km"),
+        ({"average_pressure_m": D("20")}, "too_low_pressure", "pressure is 20 m"),
     ],
 )
-def test_a_sparse_or_low_pressure_network_is_too_small_for_an_ili(changes, reason):
-    balance = water_balance(big_system(**changes))
+def test_a_sparse_or_low_pressure_network_gets_no_ili_and_says_why(changes, status, reason):
+    balance = water_balance(big_system(**changes))  # 5 000 connections
 
-    assert balance.ili_status == "too_small"
+    assert balance.ili_status == status
     assert balance.ili is None
     assert reason in balance.ili_note
+    if status == "too_low_density":
+        assert balance.connections_per_km == D("16.7")  # 5 000 / 300 km
 
 
 @pytest.mark.parametrize("missing", ["network_length_km", "average_pressure_m"])

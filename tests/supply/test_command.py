@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from comunagua.supply.models import BalanceSettings
 from tests.billing.conftest import make_tariff, run
 from tests.conftest import add_connection
 from tests.metering.conftest import month_read
 
-from .conftest import log
+from .conftest import log, make_meter
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -75,8 +78,30 @@ def test_json_gives_every_figure_of_the_standard_as_a_decimal_string(committee, 
 def test_the_table_names_the_components_and_each_months_nrw(committee, march):
     out = water_balance("--committee", committee.slug, "--from", "2025-02", "--to", "2025-03")
     assert "40,000 m³" in out  # the system input, in the committee's language
-    assert "2025-03" in out and "6,25 %" in out
-    assert "2025-02" in out  # a month without production is listed, with no figure
+    rows = {line.split()[0]: line.split()[1:] for line in month_lines(out)}
+    assert rows["2025-03"] == ["6,25", "%"]
+    assert rows["2025-02"] == ["—"]  # a month without production is listed, with no figure
+
+
+def month_lines(out: str) -> list[str]:
+    """The lines of the table of months (after its heading)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.endswith(":") and "mes" in line)
+    return [line for line in lines[start + 1 :] if line.strip()]
+
+
+def test_an_estimate_out_of_range_in_the_table_stops_the_command_with_a_clear_message(
+    committee, march
+):
+    with scopes_disabled():
+        BalanceSettings.objects.create(
+            committee=committee, unauthorized_pct=D("60"), unauthorized_margin=D("1")
+        )
+    with pytest.raises(CommandError) as failure:
+        water_balance("--committee", committee.slug, "--from", "2025-03", "--to", "2025-03")
+    message = str(failure.value)
+    assert "unauthorized_pct" in message
+    assert reverse("supply-settings", kwargs={"committee": committee.slug}) in message
 
 
 @pytest.mark.parametrize(
@@ -94,3 +119,33 @@ def test_bad_input_or_a_span_without_production_is_refused_with_a_message(
     with pytest.raises(CommandError) as failure:
         water_balance(*args)
     assert says in str(failure.value)
+
+
+def test_json_and_the_page_give_each_sectors_nrw_month_by_month(
+    client, committee, board_user, meter, sector
+):
+    make_tariff(committee, board_user)
+    connection = add_connection(committee, "1", by=board_user, sector=sector)
+    month_read(committee, 2025, 3, {connection: "30"}, board_user)
+    run(committee)
+    district = make_meter(committee, sector=sector, name="Macromedidor Sector Alto")
+    log(committee, date(2025, 3, 31), {meter: D("1040"), district: D("1040")})
+    data = json.loads(
+        water_balance(
+            "--committee", committee.slug, "--from", "2025-02", "--to", "2025-03", "--json"
+        )
+    )
+    (alto,) = data["sectors"]
+    assert alto["sector"] == "Sector Alto"
+    assert [(m["period"], m["nrw_percent"]) for m in alto["months"]] == [
+        ("2025-02", None),  # nothing entered, nothing billed
+        ("2025-03", "25.0"),  # 40 m³ entered, 30 billed
+    ]
+    assert alto["months"][1]["entered_m3"] == "40.000"
+    client.force_login(board_user)
+    page = client.get(
+        reverse("supply-balance", kwargs={"committee": committee.slug})
+        + "?desde=2025-02&hasta=2025-03"
+    ).content.decode()
+    table = page[page.index('id="sector-months"') :]
+    assert '<tr data-period="2025-03"><td>03/2025</td><td class="num" data-nrw="25.0"' in table

@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 from PIL import Image
 
 from comunagua.supply.models import (
+    BalanceSettings,
     Incident,
     MeterReading,
     OperatorLog,
@@ -348,3 +349,49 @@ def test_the_board_sets_up_a_well_and_its_meter_from_the_pages(client, committee
     )
     assert response.status_code == 302
     assert "Medidor pozo 2" in client.get(url(committee, "supply-sources")).content.decode()
+
+
+def _bad_estimate(committee):
+    """An estimate out of range written straight to the table (the settings page refuses it)."""
+    with scopes_disabled():
+        BalanceSettings.objects.create(
+            committee=committee, unauthorized_pct=D("60"), unauthorized_margin=D("1")
+        )
+
+
+@pytest.mark.parametrize("name", ["supply-balance", "supply-home"])
+def test_an_estimate_out_of_range_in_the_table_is_shown_as_a_problem_not_a_crash(
+    client, committee, board_user, meter, billed_march, name
+):
+    log(committee, date(2025, 3, 31), {meter: D("1040")})
+    _bad_estimate(committee)
+    client.force_login(board_user)
+    response = client.get(url(committee, name))
+    assert response.status_code == 200
+    assert response.context["result"].problem == "bad_inputs"
+    page = response.content.decode()
+    assert 'id="bad-inputs"' in page and "unauthorized_pct" in page
+    assert f'href="{url(committee, "supply-settings")}"' in page
+    assert 'data-period="2025-03" data-status="bad_inputs"' in page
+
+
+def test_a_span_without_water_is_no_production_and_not_bad_inputs(
+    operator_client, committee, meter, billed_march
+):
+    response = operator_client.get(
+        url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03"
+    )
+    assert response.context["result"].problem == "no_production"
+    assert 'id="no-balance"' in response.content.decode()
+
+
+def test_a_small_system_is_told_it_has_too_few_connections_for_an_ili(
+    operator_client, committee, meter, billed_march
+):
+    log(committee, date(2025, 3, 31), {meter: D("1040")})
+    response = operator_client.get(
+        url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03"
+    )
+    page = response.content.decode()
+    assert '<dd id="ili" data-status="too_few_connections">' in page
+    assert "with 1 connections" in page or "con 1 conexiones" in page

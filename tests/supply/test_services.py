@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comunagua.supply import services
+from comunagua.supply.forms import log_initial
 from comunagua.supply.models import (
     BalanceSettings,
     Incident,
@@ -398,3 +399,47 @@ def test_a_meter_read_lower_but_not_across_the_end_of_its_dials_is_refused(start
         return
     with pytest.raises(ValidationError):
         services.meter_volume(meter, previous, lower, days=1)
+
+
+def test_a_bought_source_keeps_no_well_figures_not_even_a_negative_one(committee):
+    with scope(committee=committee):
+        bulk = services.source_save(
+            committee=committee,
+            by=None,
+            name="EPSAS",
+            kind=Source.Kind.BULK,
+            supplier="EPSAS",
+            depth_m=D("-5"),
+            pump_intake_m=D("-1"),
+            pump_power_kw=D("-3"),
+            protected_radius_m=D("-100"),
+        )
+    with scopes_disabled():
+        bulk.refresh_from_db()
+    figures = (bulk.depth_m, bulk.pump_intake_m, bulk.pump_power_kw, bulk.protected_radius_m)
+    assert figures == (None, None, None, None)
+
+
+def test_correcting_a_day_with_two_interruptions_keeps_the_one_the_form_does_not_show(
+    committee, sector
+):
+    first = services.InterruptionInput(cause="burst", hours=D("5"), sectors=(sector,))
+    day = log(committee, MAY_1, {}, interruption=first)
+    with scopes_disabled():
+        Interruption.objects.create(committee=committee, log=day, cause="power", hours=D("2"))
+    changed = services.InterruptionInput(cause="burst", hours=D("4"), sectors=(sector,))
+    with scope(committee=committee):
+        services.operator_log_correct(
+            log=day, entry=services.LogEntry(day=MAY_1, readings={}, interruption=changed), by=None
+        )
+    with scopes_disabled():
+        kept = sorted(Interruption.objects.values_list("cause", "hours"))
+    assert kept == [("burst", D("4.0")), ("power", D("2.0"))]
+
+
+def test_the_form_of_a_day_with_a_cut_does_not_offer_24_hours_to_the_sector_cut(committee, sector):
+    cut = services.InterruptionInput(cause="burst", hours=D("6"), sectors=(sector,))
+    day = log(committee, MAY_1, {}, interruption=cut)
+    with scope(committee=committee):
+        initial = log_initial(day)
+    assert initial[f"sector-{sector.pk}"] == D("18")

@@ -220,6 +220,7 @@ def generate(ctx: DemoContext) -> dict:
         ]
     )
     readings, levels, hours = [], [], []
+    bought_price = source.price_per_m3 if spec.kind != Source.Kind.WELL else None
     position = {meter.pk: spec.meter_start, district.pk if district else 0: D("10450")}
     for entry in logs:
         for which, volumes_of in ((meter, daily), (district, sector_daily)):
@@ -239,6 +240,7 @@ def generate(ctx: DemoContext) -> dict:
                     if value >= previous
                     else value + which.capacity - previous,
                     rolled_over=value < previous,
+                    price_per_m3=bought_price if which is meter else None,
                 )
             )
             position[which.pk] = value

@@ -51,3 +51,9 @@ def sum_to_cents(total) -> Decimal:
     """A database SUM as money: None (no rows) is zero, and the centavos are exact again (SQLite
     sums decimals as floats)."""
     return Decimal("0.00") if total is None else cents(total)
+
+
+def sum_to_unit(total, unit: Decimal | str) -> Decimal:
+    """A database SUM back to its unit (a volume to the litre, say): None (no rows) is zero, and
+    the decimals are exact again (SQLite sums decimals as floats)."""
+    return round_to_unit(Decimal(0) if total is None else Decimal(str(total)), unit)

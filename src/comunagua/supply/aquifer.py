@@ -18,7 +18,7 @@ imported, so pages that never fit a trend do not pay for it.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -68,6 +68,8 @@ class Trend:
     method: str
     origin: date  # the first observation: the trend line's time zero
     intercept_m: Decimal  # the trend line's depth at `origin`
+    # The unrounded fit behind the figures, so a projection does not fit the series again.
+    fit: "_Fit | None" = field(default=None, repr=False, compare=False)
 
     def level_on(self, day: date) -> Decimal:
         years = Decimal((day - self.origin).days) / Decimal(str(DAYS_PER_YEAR))
@@ -116,6 +118,7 @@ def level_trend(observations: list[Observation]) -> Trend:
         method=METHOD.format(r1=fit.r1, effective_n=fit.effective_n, df=fit.effective_n - 4),
         origin=fit.origin,
         intercept_m=_metres(fit.intercept),
+        fit=fit,
     )
 
 
@@ -125,17 +128,23 @@ def intake_projection(
     pump_intake_m: Decimal,
     today: date,
     horizon_years: int = 30,
+    *,
+    trend: Trend | None = None,
 ) -> Projection:
     """When, at the static level's current trend, the pumping level (static level + drawdown)
     at the season's deepest reaches the pump intake (depth below the wellhead).
 
     The trend line's depth today plus the seasonal amplitude plus the drawdown is the deepest
     the pumping level gets this year; it reaches the intake after (intake - that) / slope
-    years. If it already does, every date is today. Dates beyond `horizon_years` are None."""
-    try:
-        fit = _fit(static)
-    except NotEnoughData:
-        return Projection("not_enough_data", None, None, None)
+    years. If it already does, every date is today. Dates beyond `horizon_years` are None.
+    Pass the `trend` already fitted from `static` (level_trend) to reuse its fit."""
+    if trend is not None and trend.fit is not None:
+        fit = trend.fit
+    else:
+        try:
+            fit = _fit(static)
+        except NotEnoughData:
+            return Projection("not_enough_data", None, None, None)
     threshold = float(as_decimal(pump_intake_m) - as_decimal(drawdown_m)) - fit.amplitude
     years_now = (today - fit.origin).days / DAYS_PER_YEAR
     gap = threshold - (fit.intercept + fit.slope * years_now)

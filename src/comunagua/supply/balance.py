@@ -142,9 +142,12 @@ class WaterBalance:
     ili: Decimal | None
     ili_low: Decimal | None
     ili_high: Decimal | None
-    ili_status: str  # "ok", "too_small", "missing_inputs"
+    # "ok", or why there is none: "too_few_connections", "missing_inputs" (no length or no
+    # pressure), "too_low_density" (connections per km of mains), "too_low_pressure".
+    ili_status: str
     ili_note: str  # why there is no ILI, in plain English; "" when there is one
     uarl_m3: Decimal | None  # unavoidable real losses over the span, when the ILI is valid
+    connections_per_km: Decimal | None = None  # to the tenth, when the network length is known
 
 
 # The inputs that carry a margin, by their field name in BalanceInputs.
@@ -193,6 +196,11 @@ def water_balance(inputs: BalanceInputs) -> WaterBalance:
         ili_status=status,
         ili_note=note,
         uarl_m3=uarl,
+        connections_per_km=(
+            round_to_unit(Decimal(inputs.connections) / inputs.network_length_km, Decimal("0.1"))
+            if inputs.network_length_km
+            else None
+        ),
     )
 
 
@@ -321,7 +329,7 @@ def _ili(inputs: BalanceInputs, shown: dict[str, Decimal], margins: dict[str, De
             f"losses is only valid from {ILI_MIN_CONNECTIONS} connections. Compare litres lost "
             "per connection per day instead."
         )
-        return None, None, None, "too_small", note, None
+        return None, None, None, "too_few_connections", note, None
     if not length or not pressure:
         note = (
             "No ILI: the network length and the average pressure are both needed to compute "
@@ -334,13 +342,13 @@ def _ili(inputs: BalanceInputs, shown: dict[str, Decimal], margins: dict[str, De
             f"No ILI: the network has {density:.1f} connections per km of mains; the formula "
             f"for unavoidable losses is only valid from {ILI_MIN_DENSITY_PER_KM} per km."
         )
-        return None, None, None, "too_small", note, None
+        return None, None, None, "too_low_density", note, None
     if pressure < ILI_MIN_PRESSURE_M:
         note = (
             f"No ILI: the average pressure is {pressure} m; the formula for unavoidable losses "
             f"is only valid from {ILI_MIN_PRESSURE_M} m."
         )
-        return None, None, None, "too_small", note, None
+        return None, None, None, "too_low_pressure", note, None
     uarl_litres_per_day = (
         Decimal(18) * length
         + Decimal("0.8") * connections
@@ -386,10 +394,23 @@ def _normalised(inputs: BalanceInputs) -> BalanceInputs:
     if inputs.unbilled_unmetered_m3.value < 0:
         raise BalanceError("unbilled_unmetered_m3: cannot be negative")
     for name in _UNCERTAIN:
-        estimate = getattr(inputs, name)
-        if name.endswith("_pct") and (
-            estimate.value + estimate.margin > PERCENT_LIMIT
-            or estimate.value - estimate.margin < -PERCENT_LIMIT
-        ):
-            raise BalanceError(f"{name}: the range must stay within ±{PERCENT_LIMIT} %")
+        if name.endswith("_pct"):
+            check_percentage(name, getattr(inputs, name))
     return inputs
+
+
+def percentage_in_range(estimate: Estimate) -> bool:
+    """Whether a percentage estimate's range (value ± margin) stays within ±PERCENT_LIMIT
+    points: beyond that it is a broken meter or a typo, not an estimate."""
+    return (
+        estimate.value + estimate.margin <= PERCENT_LIMIT
+        and estimate.value - estimate.margin >= -PERCENT_LIMIT
+    )
+
+
+def check_percentage(name: str, estimate: Estimate) -> None:
+    """Raise BalanceError when `estimate` (a percentage) is out of range; see
+    `percentage_in_range`. The settings service checks what it saves here, so the rule lives in
+    one place."""
+    if not percentage_in_range(estimate):
+        raise BalanceError(f"{name}: the range must stay within ±{PERCENT_LIMIT} %")

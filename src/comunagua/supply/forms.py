@@ -2,6 +2,7 @@
 allowed. Numbers accept a decimal comma or point."""
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,15 @@ from comunagua.metering.forms import MonthInput
 from comunagua.registry.models import Sector
 
 from .models import Incident, Interruption, Source, WellLevel
-from .services import InterruptionInput, LogEntry, meter_field, sector_field, tank_field
+from .services import (
+    HOURS_A_DAY,
+    InterruptionInput,
+    LogEntry,
+    edited_interruption,
+    meter_field,
+    sector_field,
+    tank_field,
+)
 
 NUMBER_ERROR = _("Enter a number, e.g. 12,5.")
 
@@ -148,9 +157,20 @@ def log_initial(log) -> dict:
         initial[f"meter-{reading.meter_id}"] = reading.value
     for level in log.tank_levels.all():
         initial[f"tank-{level.tank_id}"] = level.percent
+    cut_keys: set[str] = set()
     for hours in log.supply_hours.all():
         initial[f"sector-{hours.sector_id}"] = hours.hours
-    interruption = log.interruptions.first()
+    # A sector without its hours stored but cut that day is not offered 24 h: the day less the
+    # hours it was cut (an interruption naming no sector cut them all).
+    sector_ids = list(Sector.objects.filter(committee=log.committee).values_list("pk", flat=True))
+    for cut in log.interruptions.prefetch_related("sectors"):
+        for sector_id in [s.pk for s in cut.sectors.all()] or sector_ids:
+            key = f"sector-{sector_id}"
+            if key not in initial or key in cut_keys:
+                cut_keys.add(key)
+                left = Decimal(initial.get(key, HOURS_A_DAY)) - cut.hours
+                initial[key] = max(left, Decimal(0))
+    interruption = edited_interruption(log)
     if interruption is not None:
         initial.update(
             {

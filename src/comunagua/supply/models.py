@@ -225,6 +225,11 @@ class OperatorLog(TenantModel):
     tanker_m3 = models.DecimalField(
         _("water bought from tankers (m³)"), default=ZERO, validators=NOT_NEGATIVE, **M3
     )
+    # The tanker supplier's price when the log was entered: past months keep their cost when
+    # the price changes or the supplier is deactivated. None: no tanker water, or no price.
+    tanker_price_per_m3 = models.DecimalField(
+        _("tanker price per m³"), null=True, blank=True, validators=NOT_NEGATIVE, **PRICE
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,6 +284,11 @@ class MeterReading(TenantModel):
     previous_value = models.DecimalField(_("previous reading (m³)"), **READING)
     volume_m3 = models.DecimalField(_("volume (m³)"), **M3)
     rolled_over = models.BooleanField(_("the dials rolled over"), default=False)
+    # For a meter on bought water (bulk supply, tanker): the source's price when the reading
+    # was entered, so a later price change does not rewrite past months' cost.
+    price_per_m3 = models.DecimalField(
+        _("price per m³"), null=True, blank=True, validators=NOT_NEGATIVE, **PRICE
+    )
 
     class Meta:
         verbose_name = _("production meter reading")

@@ -17,8 +17,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.billing.models import Bill
-from comunagua.lib.money import cents, round_to_unit
+from comunagua.billing.models import Bill, CreditNote
+from comunagua.lib.money import round_to_unit, sum_to_cents, sum_to_unit
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Sector
 from comunagua.tenancy.models import Committee
@@ -35,7 +35,6 @@ from .models import (
     Tank,
     WellLevel,
 )
-from .services import balance_settings_of
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -48,9 +47,10 @@ PAIR_DAYS = 31
 DRAWDOWN_DAYS = 365
 
 
-def _sum(value, unit: Decimal) -> Decimal:
-    """A database SUM back to its unit (SQLite adds decimals as floats); None is zero."""
-    return round_to_unit(ZERO if value is None else Decimal(str(value)), unit)
+def balance_settings_of(committee: Committee) -> BalanceSettings:
+    """The committee's settings, or the documented defaults (not saved) when it has none."""
+    found = BalanceSettings.objects.filter(committee=committee).first()
+    return found if found is not None else BalanceSettings(committee=committee)
 
 
 def months_of(first: Period, last: Period) -> list[Period]:
@@ -140,16 +140,12 @@ class Produced:
 class Billed:
     metered_m3: Decimal = ZERO
     unmetered_m3: Decimal = ZERO
-    charges: Decimal = ZERO
+    water_charges: Decimal = ZERO  # the water lines, net of credit notes; unrounded
     bills: int = 0
 
     @property
     def m3(self) -> Decimal:
         return self.metered_m3 + self.unmetered_m3
-
-
-def _month(day: date) -> Period:
-    return Period(day.year, day.month)
 
 
 def production_by_month(
@@ -161,17 +157,24 @@ def production_by_month(
     volumes = (
         MeterReading.objects.filter(span, committee=committee, meter__source__isnull=False)
         .annotate(month=TruncMonth("day"))
-        .values("month", "meter__source__kind", "meter__source__price_per_m3")
+        .values("month", "meter__source__kind")
         .annotate(m3=Sum("volume_m3"))
     )
     for row in volumes:
-        month = result[_month(row["month"])]
-        m3 = _sum(row["m3"], LITRE)
+        month = result[Period.of(row["month"])]
+        m3 = sum_to_unit(row["m3"], LITRE)
         if row["meter__source__kind"] == Source.Kind.WELL:
             month.own_m3 += m3
         else:
             month.bulk_m3 += m3
-            month.purchased_cost += cents(m3 * (row["meter__source__price_per_m3"] or ZERO))
+    # Bought water at the price stored with each reading when it was entered (unrounded).
+    bought = (
+        MeterReading.objects.filter(span, committee=committee, price_per_m3__isnull=False)
+        .exclude(meter__source__kind=Source.Kind.WELL)
+        .values_list("day", "volume_m3", "price_per_m3")
+    )
+    for day, m3, price in bought:
+        result[Period.of(day)].purchased_cost += m3 * price
     logs = (
         OperatorLog.objects.filter(span, committee=committee)
         .annotate(month=TruncMonth("day"))
@@ -187,47 +190,68 @@ def production_by_month(
             n=Count("id"),
         )
     )
-    tanker_price = (
-        Source.objects.filter(committee=committee, kind=Source.Kind.TANKER, is_active=True)
-        .exclude(price_per_m3__isnull=True)
-        .values_list("price_per_m3", flat=True)
-        .first()
-    ) or ZERO
+    tankers = (
+        OperatorLog.objects.filter(span, committee=committee, tanker_price_per_m3__isnull=False)
+        .exclude(tanker_m3=0)
+        .values_list("day", "tanker_m3", "tanker_price_per_m3")
+    )
+    for day, m3, price in tankers:
+        result[Period.of(day)].purchased_cost += m3 * price
     for row in logs:
-        month = result[_month(row["month"])]
-        month.energy_kwh = _sum(row["kwh"], TENTH)
-        month.chlorine_kg = _sum(row["chlorine"], LITRE)
-        month.pump_hours = _sum(row["hours"], HUNDREDTH)
+        month = result[Period.of(row["month"])]
+        month.energy_kwh = sum_to_unit(row["kwh"], TENTH)
+        month.chlorine_kg = sum_to_unit(row["chlorine"], LITRE)
+        month.pump_hours = sum_to_unit(row["hours"], HUNDREDTH)
         month.unbilled_m3 = sum(
-            (_sum(row[name], LITRE) for name in ("flushing", "public", "own")), ZERO
+            (sum_to_unit(row[name], LITRE) for name in ("flushing", "public", "own")), ZERO
         )
-        tanker = _sum(row["tanker"], LITRE)
-        month.bulk_m3 += tanker
-        month.purchased_cost += cents(tanker * tanker_price)
+        month.bulk_m3 += sum_to_unit(row["tanker"], LITRE)
         month.logs = row["n"]
     return dict(result)
 
 
+def is_water_line(code: str) -> bool:
+    """A bill line that sells water: the fixed charge and the blocks (not sewer, other charges
+    or the rounding of the total)."""
+    return code == "fixed" or code.startswith("block")
+
+
+def water_charges_of(lines: list[dict], charges_total: Decimal, credited: Decimal) -> Decimal:
+    """What a bill charged for water, less its share of the credit notes against it. A credit
+    note names no line, so it is spread over the bill's lines in proportion (unrounded)."""
+    water = sum((Decimal(line["amount"]) for line in lines if is_water_line(line["code"])), ZERO)
+    if credited and charges_total > 0:
+        water -= credited * water / charges_total
+    return water
+
+
 def billing_by_month(*, committee: Committee, first: Period, last: Period) -> dict[Period, Billed]:
-    """The bills' volumes and charges per billed month. A bill without a reading behind it is
-    unmetered consumption (billed by a fixed volume)."""
-    rows = (
-        Bill.objects.filter(
-            committee=committee, period__gte=first.first_day, period__lte=last.first_day
-        )
-        .values("period")
-        .annotate(
-            metered=Sum("consumption_m3", filter=Q(reading_id__isnull=False)),
-            unmetered=Sum("consumption_m3", filter=Q(reading_id__isnull=True)),
-            charges=Sum("charges_total"),
-            n=Count("id"),
-        )
+    """The bills' volumes and water charges per billed month. A bill without a reading behind
+    it is unmetered consumption (billed by a fixed volume). The water charges are the water
+    lines (fixed charge and blocks) less the credit notes against them: sewer, fines and fees
+    are not the price of water."""
+    bills = Bill.objects.filter(
+        committee=committee, period__gte=first.first_day, period__lte=last.first_day
+    )
+    credited = {
+        row["bill_id"]: sum_to_cents(row["total"])
+        for row in CreditNote.objects.filter(committee=committee, bill__in=bills)
+        .values("bill_id")
+        .annotate(total=Sum("amount"))
+    }
+    water: dict[Period, Decimal] = defaultdict(lambda: ZERO)
+    for pk, period, lines, total in bills.values_list("pk", "period", "lines", "charges_total"):
+        water[Period.of(period)] += water_charges_of(lines, total, credited.get(pk, ZERO))
+    rows = bills.values("period").annotate(
+        metered=Sum("consumption_m3", filter=Q(reading_id__isnull=False)),
+        unmetered=Sum("consumption_m3", filter=Q(reading_id__isnull=True)),
+        n=Count("id"),
     )
     return {
-        _month(row["period"]): Billed(
-            metered_m3=_sum(row["metered"], LITRE),
-            unmetered_m3=_sum(row["unmetered"], LITRE),
-            charges=cents(_sum(row["charges"], HUNDREDTH)),
+        Period.of(row["period"]): Billed(
+            metered_m3=sum_to_unit(row["metered"], LITRE),
+            unmetered_m3=sum_to_unit(row["unmetered"], LITRE),
+            water_charges=water[Period.of(row["period"])],
             bills=row["n"],
         )
         for row in rows
@@ -239,7 +263,10 @@ def billing_by_month(*, committee: Committee, first: Period, last: Period) -> di
 
 @dataclass(frozen=True)
 class Costs:
-    """What producing the span's water cost, and what the households paid per m³."""
+    """What producing the span's water cost, and what the households paid per m³ of water.
+
+    Money here is unrounded: the balance rounds the cost of the losses once, and pages and the
+    command round what they show."""
 
     months: int
     produced_m3: Decimal
@@ -254,8 +281,8 @@ class Costs:
     per_m3: Decimal | None  # production cost per m³ produced
     kwh_per_m3: Decimal | None
     billed_m3: Decimal
-    charges: Decimal
-    tariff_per_m3: Decimal | None  # the bills' charges over their m³
+    water_charges: Decimal
+    tariff_per_m3: Decimal | None  # the bills' water charges (net of credit notes) over their m³
 
     @property
     def margin_per_m3(self) -> Decimal | None:
@@ -268,16 +295,17 @@ def costs_of(
     produced: list[Produced], billed: list[Billed], settings: BalanceSettings, months: int
 ) -> Costs:
     volume = sum((p.input_m3 for p in produced), ZERO)
+    own = sum((p.own_m3 for p in produced), ZERO)  # the pumps' energy lifts only this water
     kwh = sum((p.energy_kwh for p in produced), ZERO)
     chlorine = sum((p.chlorine_kg for p in produced), ZERO)
-    energy_cost = cents(kwh * settings.energy_price_per_kwh)
-    chemicals_cost = cents(chlorine * settings.chlorine_cost_per_kg)
-    maintenance = cents(settings.maintenance_per_month * months)
-    allowance = cents(settings.allowance_per_month * months)
-    purchased = cents(sum((p.purchased_cost for p in produced), ZERO))
+    energy_cost = kwh * settings.energy_price_per_kwh
+    chemicals_cost = chlorine * settings.chlorine_cost_per_kg
+    maintenance = settings.maintenance_per_month * months
+    allowance = settings.allowance_per_month * months
+    purchased = sum((p.purchased_cost for p in produced), ZERO)
     total = energy_cost + chemicals_cost + maintenance + allowance + purchased
     billed_m3 = sum((b.m3 for b in billed), ZERO)
-    charges = cents(sum((b.charges for b in billed), ZERO))
+    water_charges = sum((b.water_charges for b in billed), ZERO)
     return Costs(
         months=months,
         produced_m3=volume,
@@ -289,11 +317,11 @@ def costs_of(
         allowance=allowance,
         purchased_cost=purchased,
         total=total,
-        per_m3=cents(total / volume) if volume > 0 else None,
-        kwh_per_m3=round_to_unit(kwh / volume, Decimal("0.001")) if volume > 0 else None,
+        per_m3=total / volume if volume > 0 else None,
+        kwh_per_m3=kwh / own if own > 0 else None,
         billed_m3=billed_m3,
-        charges=charges,
-        tariff_per_m3=cents(charges / billed_m3) if billed_m3 > 0 else None,
+        water_charges=water_charges,
+        tariff_per_m3=water_charges / billed_m3 if billed_m3 > 0 else None,
     )
 
 
@@ -387,10 +415,25 @@ class SpanBalance:
     months_not_billed: list[Period]
     months_not_logged: list[Period]
     problem: str = ""
+    detail: str = ""  # for "bad_inputs": what water_balance refused, in English
 
     @property
     def days(self) -> int:
         return (self.last.last_day - self.first.first_day).days + 1
+
+
+def balance_or_problem(inputs: BalanceInputs) -> tuple[WaterBalance | None, str, str]:
+    """(balance, problem, detail): the balance of `inputs`, or why there is none —
+    "no_production" when no water entered the network (decided from the data), "bad_inputs"
+    when water_balance refuses the inputs (an estimate out of range written straight to the
+    table, say), with its message as `detail`."""
+    entered = inputs.own_sources_m3 + inputs.bulk_import_m3 - inputs.water_exported_m3
+    if entered <= 0:
+        return None, "no_production", ""
+    try:
+        return water_balance(inputs), "", ""
+    except BalanceError as error:
+        return None, "bad_inputs", str(error)
 
 
 def span_balance(*, committee: Committee, first: Period, last: Period) -> SpanBalance:
@@ -413,19 +456,15 @@ def span_balance(*, committee: Committee, first: Period, last: Period) -> SpanBa
         days=days,
         costs=costs,
     )
-    try:
-        balance = water_balance(inputs)
-    except BalanceError:
-        return SpanBalance(
-            first, last, inputs, None, costs, not_billed, not_logged, "no_production"
-        )
-    return SpanBalance(first, last, inputs, balance, costs, not_billed, not_logged)
+    balance, problem, detail = balance_or_problem(inputs)
+    return SpanBalance(first, last, inputs, balance, costs, not_billed, not_logged, problem, detail)
 
 
 @dataclass(frozen=True)
 class MonthNRW:
     """A month's non-revenue water. `status`: "ok", "not_billed" (no bills yet: the month's NRW
-    would be all its water) or "no_production" (nothing logged)."""
+    would be all its water), "no_production" (nothing logged) or "bad_inputs" (the balance
+    refused the inputs: `detail` says why)."""
 
     period: Period
     input_m3: Decimal
@@ -435,6 +474,7 @@ class MonthNRW:
     low: Decimal | None
     high: Decimal | None
     status: str
+    detail: str = ""
 
 
 def monthly_nrw(*, committee: Committee, first: Period, last: Period) -> list[MonthNRW]:
@@ -476,7 +516,14 @@ def monthly_nrw(*, committee: Committee, first: Period, last: Period) -> list[Mo
             days=month.days,
             costs=costs,
         )
-        balance = water_balance(inputs)
+        balance, problem, detail = balance_or_problem(inputs)
+        if balance is None:
+            result.append(
+                MonthNRW(
+                    month, produced.input_m3, billed.m3, None, None, None, None, problem, detail
+                )
+            )
+            continue
         nrw = balance.nrw_percent
         result.append(
             MonthNRW(
@@ -547,7 +594,8 @@ def sector_nrw(*, committee: Committee, first: Period, last: Period) -> list[Sec
         .annotate(m3=Sum("volume_m3"))
     )
     entered = {
-        (row["meter__sector_id"], _month(row["month"])): _sum(row["m3"], LITRE) for row in inputs
+        (row["meter__sector_id"], Period.of(row["month"])): sum_to_unit(row["m3"], LITRE)
+        for row in inputs
     }
     bills = (
         Bill.objects.filter(
@@ -560,7 +608,7 @@ def sector_nrw(*, committee: Committee, first: Period, last: Period) -> list[Sec
         .annotate(m3=Sum("consumption_m3"))
     )
     billed = {
-        (row["connection__lot__sector_id"], _month(row["period"])): _sum(row["m3"], LITRE)
+        (row["connection__lot__sector_id"], Period.of(row["period"])): sum_to_unit(row["m3"], LITRE)
         for row in bills
     }
     result = []
@@ -578,6 +626,16 @@ def sector_nrw(*, committee: Committee, first: Period, last: Period) -> list[Sec
     return result
 
 
+def sector_months(sectors: list[SectorNRW]) -> list[tuple[Period, list[SectorMonth]]]:
+    """The sectors' figures month by month: [(month, [each sector's SectorMonth])], in the
+    sectors' order (every SectorNRW has the same months)."""
+    if not sectors:
+        return []
+    return [
+        (month.period, [s.months[i] for s in sectors]) for i, month in enumerate(sectors[0].months)
+    ]
+
+
 def latest_billed_month(committee: Committee) -> Period | None:
     day = (
         Bill.objects.filter(committee=committee)
@@ -585,7 +643,7 @@ def latest_billed_month(committee: Committee) -> Period | None:
         .values_list("period", flat=True)
         .first()
     )
-    return _month(day) if day else None
+    return Period.of(day) if day else None
 
 
 def first_logged_month(committee: Committee) -> Period | None:
@@ -595,12 +653,12 @@ def first_logged_month(committee: Committee) -> Period | None:
         .values_list("day", flat=True)
         .first()
     )
-    return _month(day) if day else None
+    return Period.of(day) if day else None
 
 
 def default_span(committee: Committee, today: date) -> tuple[Period, Period]:
     """The last twelve billed months (or fewer, from the first log)."""
-    last = latest_billed_month(committee) or _month(today).previous()
+    last = latest_billed_month(committee) or Period.of(today).previous()
     first = last - 11
     logged = first_logged_month(committee)
     if logged is not None and first < logged <= last:
@@ -710,7 +768,7 @@ def well_report(*, source: Source, today: date) -> WellReport:
     projection = None
     if source.pump_intake_m is not None and drawdown is not None:
         projection = aquifer.intake_projection(
-            observations, drawdown, source.pump_intake_m, today=today
+            observations, drawdown, source.pump_intake_m, today=today, trend=trend
         )
     return WellReport(
         source=source,

@@ -19,6 +19,7 @@ from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee
 
+from .balance import PERCENT_LIMIT, Estimate, percentage_in_range
 from .models import (
     BalanceSettings,
     Incident,
@@ -195,6 +196,9 @@ def source_save(*, committee: Committee, by, source: Source | None = None, **val
         source.supplier = _text(source.supplier, 200)
         if not source.supplier:
             raise _invalid("supplier", _("Name the supplier."), "required")
+        # A well's figures mean nothing for bought water: never store them (nor a negative one).
+        source.depth_m = source.pump_intake_m = None
+        source.pump_power_kw = source.protected_radius_m = None
     _number(
         source.price_per_m3,
         field_name="price_per_m3",
@@ -312,12 +316,6 @@ SETTINGS_FIELDS = {
 OPTIONAL_SETTINGS = ("network_length_km", "average_pressure_m")
 
 
-def balance_settings_of(committee: Committee) -> BalanceSettings:
-    """The committee's settings, or the documented defaults (not saved) when it has none."""
-    found = BalanceSettings.objects.filter(committee=committee).first()
-    return found if found is not None else BalanceSettings(committee=committee)
-
-
 @transaction.atomic
 def balance_settings_save(*, committee: Committee, by, **values) -> BalanceSettings:
     """Change the committee's estimates, network and costs. A percentage's range (value ±
@@ -347,12 +345,12 @@ def balance_settings_save(*, committee: Committee, by, **values) -> BalanceSetti
         ("under_registration_pct", "under_registration_margin"),
         ("data_handling_pct", "data_handling_margin"),
     ):
-        value = getattr(current, value_name)
-        margin = getattr(current, margin_name)
-        if abs(value) + margin > 50:
+        estimate = Estimate(getattr(current, value_name), getattr(current, margin_name))
+        if not percentage_in_range(estimate):
             raise _invalid(
                 margin_name,
-                _("%(what)s ± its margin must stay within 50 %%.") % {"what": labels[value_name]},
+                _("%(what)s ± its margin must stay within %(limit)s %%.")
+                % {"what": labels[value_name], "limit": PERCENT_LIMIT},
                 "absurd",
             )
     current.full_clean()
@@ -647,8 +645,35 @@ def _check_entry(committee: Committee, entry: LogEntry, *, replacing: OperatorLo
     return clean
 
 
-def _write_log(log: OperatorLog, clean: dict, entry: LogEntry) -> None:
+def tanker_price(committee: Committee) -> Decimal | None:
+    """Today's price of tanker water: the first active tanker supplier's with a price."""
+    return (
+        Source.objects.filter(committee=committee, kind=Source.Kind.TANKER, is_active=True)
+        .exclude(price_per_m3__isnull=True)
+        .order_by("pk")
+        .values_list("price_per_m3", flat=True)
+        .first()
+    )
+
+
+def _bought_price(meter: ProductionMeter) -> Decimal | None:
+    """The price per m³ of the water a meter counts, when it is bought water."""
+    source = meter.source
+    if source is None or source.kind == Source.Kind.WELL:
+        return None
+    return source.price_per_m3
+
+
+def _write_log(
+    log: OperatorLog,
+    clean: dict,
+    entry: LogEntry,
+    prices: Mapping[int, Decimal | None] | None = None,
+) -> None:
+    """Write the log's rows. `prices`: the price each meter's reading was first entered with
+    (a correction keeps it); other readings take their source's price today."""
     committee = log.committee
+    prices = prices or {}
     for meter, value, volume, following, after in clean["readings"]:
         MeterReading.objects.create(
             committee=committee,
@@ -659,6 +684,7 @@ def _write_log(log: OperatorLog, clean: dict, entry: LogEntry) -> None:
             previous_value=volume.previous,
             volume_m3=volume.volume,
             rolled_over=volume.rolled_over,
+            price_per_m3=prices[meter.pk] if meter.pk in prices else _bought_price(meter),
         )
         if following is not None:
             following.previous_value = after.previous
@@ -726,6 +752,7 @@ def operator_log_enter(
         note=_text(entry.note, 500),
         entered_by=by,
         client_id=client_id,
+        tanker_price_per_m3=tanker_price(committee) if clean["tanker_m3"] else None,
         **{name: clean[name] for name in LOG_NUMBERS},
     )
     try:
@@ -739,6 +766,11 @@ def operator_log_enter(
     return log
 
 
+def edited_interruption(log: OperatorLog) -> Interruption | None:
+    """The interruption the log's form shows and a correction replaces: the first entered."""
+    return log.interruptions.order_by("id").first()
+
+
 @transaction.atomic
 def operator_log_correct(*, log: OperatorLog, entry: LogEntry, by) -> OperatorLog:
     """Replace what a day's log says (its day stays). The next reading of each meter is
@@ -749,16 +781,24 @@ def operator_log_correct(*, log: OperatorLog, entry: LogEntry, by) -> OperatorLo
         raise _invalid("day", _("A log's day cannot change: enter a new log for another day."))
     clean = _check_entry(committee, entry, replacing=log)
     removed = list(log.readings.select_related("meter"))
+    prices = {old.meter_id: old.price_per_m3 for old in removed}
     log.readings.all().delete()
     log.tank_levels.all().delete()
     log.supply_hours.all().delete()
-    log.interruptions.all().delete()
+    # The form edits one interruption (the first entered); the day's others stay as they are.
+    edited = edited_interruption(log)
+    if edited is not None:
+        edited.delete()
     for name in LOG_NUMBERS:
         setattr(log, name, clean[name])
+    if not clean["tanker_m3"]:
+        log.tanker_price_per_m3 = None
+    elif log.tanker_price_per_m3 is None:  # tanker water added now: today's price
+        log.tanker_price_per_m3 = tanker_price(committee)
     log.note = _text(entry.note, 500)
     log.entered_by = by
     log.save()
-    _write_log(log, clean, entry)
+    _write_log(log, clean, entry, prices)
     # A meter no longer read that day: its next reading now follows the one before.
     read_now = {meter.pk for meter, *_rest in clean["readings"]}
     for old in removed:

@@ -223,6 +223,7 @@ def balance(request):
         span = SpanForm(initial={"desde": str(first), "hasta": str(last)})
     result = selectors.span_balance(committee=committee, first=first, last=last)
     months = selectors.monthly_nrw(committee=committee, first=first, last=last)
+    sectors = selectors.sector_nrw(committee=committee, first=first, last=last)
     table = []
     if result.balance is not None:
         for name, label, indent in selectors.BALANCE_ROWS:
@@ -242,9 +243,10 @@ def balance(request):
             "costs": result.costs,
             "months": months,
             "chart": charts.nrw_chart(months),
-            "sectors": selectors.sector_nrw(committee=committee, first=first, last=last),
+            "sectors": sectors,
+            "sector_months": selectors.sector_months(sectors),
             "interruptions": selectors.interruptions(committee=committee, first=first, last=last),
-            "settings": services.balance_settings_of(committee),
+            "settings": selectors.balance_settings_of(committee),
         },
     )
 
@@ -551,7 +553,7 @@ def meter_create(request):
 def settings_edit(request):
     """The balance's estimates with their margins, the network, and the costs of production."""
     committee = request.committee
-    current = services.balance_settings_of(committee)
+    current = selectors.balance_settings_of(committee)
     form = SettingsForm(
         request.POST or None,
         initial={name: getattr(current, name) for name in services.SETTINGS_FIELDS},

@@ -4,27 +4,48 @@ balance of a span of months, as the balance page shows it, with each month's non
 With --json: an object whose volumes and percentages are decimal strings — at least
 system_input_m3, billed_authorized_m3, unbilled_authorized_m3, apparent_losses_m3, real_losses_m3,
 non_revenue_water_m3 and nrw_percent — with every figure's 95 % range under "ranges", the cost
-per m³ under "costs", and the months under "months".
+per m³ under "costs", the months under "months", and where district meters exist each
+sector's total and months under "sectors".
 """
 
 import json
 from dataclasses import fields
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from comunagua.lib.money import CENT, round_to_unit
 from comunagua.supply import selectors
 from comunagua.supply.balance import Quantity
 from comunagua.tariffs.templatetags.money import format_money, format_number
 from comunagua.tenancy.commands import committee_from, period_from
+
+KWH_UNIT = Decimal("0.001")
 
 
 def _plain(value) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def balance_as_data(committee, result: selectors.SpanBalance, months) -> dict:
+def _rounded(value: Decimal | None, unit: Decimal = CENT) -> Decimal | None:
+    """The selectors keep costs unrounded; the command rounds what it prints."""
+    return None if value is None else round_to_unit(value, unit)
+
+
+def _sector_month(m: selectors.SectorMonth) -> dict:
+    return {
+        "period": str(m.period),
+        "entered_m3": _plain(m.input_m3),
+        "billed_m3": _plain(m.billed_m3),
+        "non_revenue_water_m3": _plain(m.nrw_m3),
+        "nrw_percent": _plain(m.nrw_percent) if m.billed_m3 else None,
+    }
+
+
+def balance_as_data(committee, result: selectors.SpanBalance, months, sectors=()) -> dict:
     balance = result.balance
     data: dict = {
         "committee": committee.slug,
@@ -45,10 +66,10 @@ def balance_as_data(committee, result: selectors.SpanBalance, months) -> dict:
     costs = result.costs
     data["costs"] = {
         "energy_kwh": _plain(costs.energy_kwh),
-        "kwh_per_m3": _plain(costs.kwh_per_m3),
-        "production_cost": _plain(costs.total),
-        "production_cost_per_m3": _plain(costs.per_m3),
-        "tariff_per_m3": _plain(costs.tariff_per_m3),
+        "kwh_per_m3": _plain(_rounded(costs.kwh_per_m3, KWH_UNIT)),
+        "production_cost": _plain(_rounded(costs.total)),
+        "production_cost_per_m3": _plain(_rounded(costs.per_m3)),
+        "tariff_per_m3": _plain(_rounded(costs.tariff_per_m3)),
         "currency": committee.currency,
     }
     data["months_not_billed"] = [str(m) for m in result.months_not_billed]
@@ -62,6 +83,14 @@ def balance_as_data(committee, result: selectors.SpanBalance, months) -> dict:
             "nrw_percent": _plain(m.nrw_percent),
         }
         for m in months
+    ]
+    data["sectors"] = [
+        {
+            "sector": s.sector.name,
+            "total": _sector_month(s.total) | {"period": None},
+            "months": [_sector_month(m) for m in s.months],
+        }
+        for s in sectors
     ]
     return data
 
@@ -91,13 +120,27 @@ class Command(BaseCommand):
         with scope(committee=current):
             result = selectors.span_balance(committee=current, first=start, last=end)
             months = selectors.monthly_nrw(committee=current, first=start, last=end)
+            sectors = selectors.sector_nrw(committee=current, first=start, last=end)
+        if result.problem == "bad_inputs":
+            raise CommandError(
+                _(
+                    "The water balance from %(first)s to %(last)s cannot be made: %(detail)s. "
+                    "Correct the estimates on the water balance settings page (%(url)s)."
+                )
+                % {
+                    "first": start,
+                    "last": end,
+                    "detail": result.detail,
+                    "url": reverse("supply-settings", kwargs={"committee": current.slug}),
+                }
+            )
         if result.balance is None:
             raise CommandError(
                 _("No production was logged from %(first)s to %(last)s: there is no balance.")
                 % {"first": start, "last": end}
             )
         if options["json"]:
-            data = balance_as_data(current, result, months)
+            data = balance_as_data(current, result, months, sectors)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write("\n".join(self._table(current, result, months)))
@@ -132,8 +175,8 @@ class Command(BaseCommand):
             lines.append(
                 _("Production cost per m³: %(cost)s; average tariff per m³: %(tariff)s")
                 % {
-                    "cost": format_money(costs.per_m3, committee.currency),
-                    "tariff": format_money(costs.tariff_per_m3, committee.currency)
+                    "cost": format_money(_rounded(costs.per_m3), committee.currency),
+                    "tariff": format_money(_rounded(costs.tariff_per_m3), committee.currency)
                     if costs.tariff_per_m3 is not None
                     else "—",
                 }
