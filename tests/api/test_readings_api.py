@@ -352,7 +352,8 @@ def test_a_round_closing_while_a_batch_arrives_never_keeps_a_second_value_it_can
         try:
             barrier.wait(timeout=10)
             outcome["batch"] = phone.post(
-                slug_path(committee, "readings"), {"readings": [item("101", "21")]}
+                slug_path(committee, "readings"),
+                {"round": f"{reading_round.period:%Y-%m}", "readings": [item("101", "21")]},
             )
         finally:
             db_connection.close()
