@@ -23,8 +23,14 @@ demo: $(STAMP)
 	DEBUG=true $(BIN)/comunagua demo
 
 # -k: a lint error or a failure on one database still lets the other checks run and report.
+# -j2: the two database legs run side by side, one per core (measured: 12 min 54 s wall against
+# 6 + 8.6 min one after the other, and that with a third test run competing for the cores);
+# -O keeps each leg's output together, printed when it ends.
 test: $(STAMP)
-	@$(MAKE) --no-print-directory -k lint test-sqlite test-postgresql
+	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory -k -j2 -O test-sqlite test-postgresql || status=1; \
+	exit $$status
 
 lint: $(STAMP)
 	@echo "== ruff"

@@ -2,9 +2,10 @@
 
     python tests/pg_cluster.py -- pytest -q
 
-Starts a cluster in a temporary directory (listening on 127.0.0.1 at a free port), creates the
-`comunagua` database, runs the command with DATABASE_URL pointing at it, exits with the command's
-exit code, and always stops the cluster and deletes the directory.
+Starts a cluster in a temporary directory (listening on 127.0.0.1 at a free port, and on a Unix
+socket in that directory), creates the `comunagua` database, runs the command with DATABASE_URL
+pointing at it through the socket, exits with the command's exit code, and always stops the
+cluster and deletes the directory.
 """
 
 import glob
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 
@@ -100,7 +102,8 @@ def main(argv: list[str]) -> int:
         ) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
             version = conn.execute("SHOW server_version").fetchone()[0]
-        url = f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"
+        # Through the socket: a query's round trip takes about half as long as through TCP.
+        url = f"postgres://postgres@{quote(str(tmp), safe='')}:{port}/{DATABASE}"
         print(f"PostgreSQL {version} at {url} (cluster in {tmp})", flush=True)
 
         child = subprocess.Popen(argv, env={**os.environ, "DATABASE_URL": url})
