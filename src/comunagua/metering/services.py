@@ -151,7 +151,7 @@ def error_message(error: ValidationError) -> str:
 
 def _reading_value(value) -> Decimal:
     not_a_number = _("Enter the reading as a number.")
-    # Decimal() also takes "1_000" and " 12 "; a person or a phone does not write those.
+    # Decimal() also takes "1_000", which no person or phone writes for a meter reading.
     if isinstance(value, float | bool) or (isinstance(value, str) and "_" in value):
         raise _invalid(not_a_number, "not_a_number", "value")
     try:
