@@ -11,14 +11,13 @@ from contextlib import contextmanager
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django_scopes import scope
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, SessionAuth
 
 from comunagua.tenancy.models import Committee
-from comunagua.tenancy.scoping import committee_for
+from comunagua.tenancy.scoping import committee_for, committee_scope
 from comunagua.tenancy.tokens import token_user
 
 
@@ -167,7 +166,7 @@ def tenant(request: HttpRequest, slug: str, permission: str) -> Iterator[Committ
     its scope is held while the endpoint works. No role: 404, as if it did not exist."""
     committee, role = committee_for(request.user, slug, permission)
     request.committee, request.role = committee, role
-    with scope(committee=committee):
+    with committee_scope(committee):
         yield committee
 
 

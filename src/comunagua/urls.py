@@ -28,5 +28,6 @@ urlpatterns = [
     path("<slug:committee>/facturacion/", include("comunagua.billing.urls")),
     path("<slug:committee>/caja/", include("comunagua.ledger.urls")),
     path("<slug:committee>/agua/", include("comunagua.supply.urls")),
+    path("<slug:committee>/comite/", include("comunagua.tenancy.urls")),
     path("<slug:committee>/", include("comunagua.registry.urls")),
 ]

@@ -1,7 +1,11 @@
 """POST /committees/{slug}/payments: a payment taken once per client id, bad input refused with
 a reason and nothing taken."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.conf import settings
 from django_scopes import scope
 
 from comunagua.ledger import services
@@ -90,3 +94,18 @@ def test_cash_needs_the_cashiers_open_session_but_a_transfer_does_not(committee,
 def test_a_reader_cannot_take_payments(committee, till, reader_api):
     assert pay(reader_api, committee).status_code == 403
     assert payments(committee) == []
+
+
+def test_a_payment_without_a_date_is_dated_by_the_committees_clock_not_the_servers(committee, till):
+    """A committee far from the server's zone: the payment is dated its own today."""
+    server_today = datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    zone = next(
+        name
+        for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # 25 h apart: one always differs
+        if datetime.now(ZoneInfo(name)).date() != server_today
+    )
+    committee.timezone = zone
+    committee.save(update_fields=["timezone"])
+    answer = pay(till, committee)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["received_on"] == datetime.now(ZoneInfo(zone)).date().isoformat()

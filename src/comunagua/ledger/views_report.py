@@ -17,13 +17,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding
 from comunagua.tariffs.services import today_for
 from comunagua.tenancy.roles import can
-from comunagua.tenancy.scoping import committee_view
+from comunagua.tenancy.scoping import committee_scope, committee_view
 
 from . import receipts, reports, selectors
 from .models import OpenItem, PublishedReport
@@ -289,7 +289,7 @@ def public(request, token: str):
     if record is None:
         raise Http404
     committee = record.committee
-    with scope(committee=committee):
+    with committee_scope(committee):
         context = _context(committee, Period.of(record.period), with_names=record.show_debtor_names)
         context.update({"record": record, "pdf": False, "public": True})
         response = render(request, "ledger/report/public.html", context)

@@ -1,9 +1,9 @@
 """Forms type what a volunteer wrote; the engine and the services decide what is allowed."""
 
-from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -153,7 +153,7 @@ class SimulationForm(forms.Form):
 def starter_toml(*, currency: str, rounding: Decimal) -> str:
     """A first tariff to adapt, for a committee that has none yet."""
     comment = _("A tariff to adapt. Numbers go in quotes, with a decimal point.")
-    name = _("Tariff %(year)s") % {"year": date.today().year}
+    name = _("Tariff %(year)s") % {"year": timezone.localdate().year}
     return "\n".join(
         [
             f"# {comment}",

@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
 
 from .roles import Role
 
@@ -51,6 +52,7 @@ class Committee(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("committee")
@@ -78,6 +80,8 @@ class RoleAssignment(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who gave whom which role, and who took it away: the board answers for its people.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("role")

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 # register of people; a member household sees the committee's summary and later its own bills.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "committee.view": frozenset(Role),
+    # The committee's details, its logo and who holds which role: the board answers for them.
+    "committee.manage": frozenset({Role.BOARD}),
     "registry.view": frozenset(
         {Role.BOARD, Role.TREASURER, Role.CASHIER, Role.READER, Role.OPERATOR}
     ),

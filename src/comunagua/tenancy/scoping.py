@@ -1,11 +1,15 @@
 """The current committee: taken from the URL, checked against the user's role, and held as a
 django-scopes scope for the whole request so that an unscoped query raises instead of leaking."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import scope
 
 from .models import Committee, RoleAssignment
@@ -45,6 +49,18 @@ def committee_for(user, slug: str, permission: str) -> tuple[Committee, Role]:
     return current, role
 
 
+@contextmanager
+def committee_scope(committee: Committee) -> Iterator[Committee]:
+    """Work inside one committee: its scope for every query, and its time zone for "today" and
+    for the times shown, so a late payment in La Paz is not dated tomorrow by a UTC server."""
+    try:
+        zone = ZoneInfo(committee.timezone)
+    except (ValueError, KeyError):  # an unknown zone is refused by Committee.clean
+        zone = None
+    with scope(committee=committee), timezone.override(zone):
+        yield committee
+
+
 def committee_view(permission: str):
     """Decorate a view taking `committee` (the slug) as its first URL argument.
 
@@ -59,7 +75,7 @@ def committee_view(permission: str):
             current, role = committee_for(request.user, committee, permission)
             request.committee = current
             request.role = role
-            with scope(committee=current):
+            with committee_scope(current):
                 return view(request, *args, **kwargs)
 
         wrapper.permission = permission

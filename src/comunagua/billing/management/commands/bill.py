@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_scopes import scope
 
 from comunagua.billing import selectors, services
 from comunagua.billing.models import Bill
 from comunagua.lib.money import cents
 from comunagua.tariffs.templatetags.money import format_money
 from comunagua.tenancy.commands import committee_from, period_from
+from comunagua.tenancy.scoping import committee_scope
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 by = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist:
                 raise CommandError(_("No user named “%(name)s”.") % {"name": user}) from None
-        with scope(committee=current):
+        with committee_scope(current):
             existed = selectors.run_of(committee=current, period=month) is not None
             try:
                 run = services.billing_run(

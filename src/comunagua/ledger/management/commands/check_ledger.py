@@ -3,10 +3,10 @@ or every problem with where it is, and exits non-zero when there is one (ledger/
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from comunagua.ledger import checks
 from comunagua.tenancy.commands import committee_from
+from comunagua.tenancy.scoping import committee_scope
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, committee: str, **options):
         current = committee_from(committee)
-        with scope(committee=current):
+        with committee_scope(current):
             problems = checks.verify(current)
             done = checks.summary(current)
         if problems:

@@ -5,11 +5,11 @@ to its public verification page. Needs the optional extra: `pip install comunagu
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from comunagua.ledger import escpos, receipts
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.commands import committee_from
+from comunagua.tenancy.scoping import committee_scope
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, committee, number, printer, base_url, **options):
         current = committee_from(committee)
-        with scope(committee=current):
+        with committee_scope(current):
             payment = (
                 Payment.objects.filter(committee=current, number=number)
                 .select_related("connection", "member", "entry")

@@ -15,13 +15,13 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from comunagua.lib.money import CENT, round_to_unit
 from comunagua.supply import selectors
 from comunagua.supply.balance import Quantity
 from comunagua.tariffs.templatetags.money import format_money, format_number
 from comunagua.tenancy.commands import committee_from, period_from
+from comunagua.tenancy.scoping import committee_scope
 
 KWH_UNIT = Decimal("0.001")
 
@@ -117,7 +117,7 @@ class Command(BaseCommand):
             raise CommandError(_("--from must not come after --to."))
         if len(selectors.months_of(start, end)) > 240:
             raise CommandError(_("Choose at most twenty years."))
-        with scope(committee=current):
+        with committee_scope(current):
             result = selectors.span_balance(committee=current, first=start, last=end)
             months = selectors.monthly_nrw(committee=current, first=start, last=end)
             sectors = selectors.sector_nrw(committee=current, first=start, last=end)

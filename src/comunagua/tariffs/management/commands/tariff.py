@@ -25,7 +25,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from comunagua.billing import selectors as billing_selectors
 from comunagua.lib.numbers import parse_decimal
@@ -33,6 +32,7 @@ from comunagua.lib.periods import Period
 from comunagua.tariffs import engine, labels, simulator
 from comunagua.tariffs.templatetags.money import format_money, format_number, format_volume
 from comunagua.tenancy.commands import committee_from, period_from
+from comunagua.tenancy.scoping import committee_scope
 
 
 class Command(BaseCommand):
@@ -135,7 +135,7 @@ class Command(BaseCommand):
         current = committee_from(committee)
         month = period_from(period)
         amount = None if costs is None else _decimal_option("costs", costs)
-        with scope(committee=current):
+        with committee_scope(current):
             try:
                 result = billing_selectors.simulate_tariff(
                     committee=current, proposed=rules, period=month, costs=amount
