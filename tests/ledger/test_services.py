@@ -79,6 +79,24 @@ def test_the_same_payment_sent_twice_is_recorded_once(committee, household, sess
         pay(committee, household, "10.00", session=session, by=cashier, client_id="abc-1")
 
 
+def test_a_payment_dated_tomorrow_is_refused_by_every_caller_and_takes_nothing(
+    committee, household, session, cashier
+):
+    """Not only the API: the cash desk, the bank import and any script go through the service."""
+    from datetime import timedelta
+
+    charge(committee, household, "38.00")
+    tomorrow = committee.today() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="no puede tener fecha futura"):
+        pay(committee, household, "38.00", session=session, by=cashier, received_on=tomorrow)
+    with scopes_disabled():
+        assert not Payment.objects.exists()
+    assert balance(committee, household) == D("38.00")
+    assert pay(committee, household, "38.00", session=session, by=cashier).received_on == (
+        committee.today()
+    )
+
+
 def test_a_reversal_reopens_the_debt_and_keeps_both_entries(
     committee, household, session, cashier, board_user
 ):

@@ -61,9 +61,6 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
         client_id = payment.client_id.strip()
         existed = Payment.objects.filter(committee=committee, client_id=client_id).exists()
         amount = as_written(payment.amount)
-        received_on = payment.received_on
-        if received_on is not None and received_on > today_for(committee):
-            raise ApiError(422, "future_date", _("A payment cannot be dated in the future."))
         try:
             taken = services.payment_take(
                 committee=committee,
@@ -71,13 +68,15 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
                 amount=amount,
                 method=payment.method,
                 reference=payment.reference,
-                received_on=received_on,
+                received_on=payment.received_on,
                 session=selectors.open_session(committee=committee, cashier=request.user),
                 client_id=client_id,
                 by=request.user,
             )
         except ValidationError as error:
-            raise ApiError(422, "rejected", " ".join(error.messages)) from None
+            dated = hasattr(error, "error_dict") and "received_on" in error.error_dict
+            code = "future_date" if dated else "rejected"
+            raise ApiError(422, code, " ".join(error.messages)) from None
         return {
             "status": "duplicate" if existed else "stored",
             "receipt_number": taken.number,

@@ -388,6 +388,8 @@ def payment_take(
             return found
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Choose how the household paid.")})
+    if received_on is not None and received_on > committee.today():
+        raise ValidationError({"received_on": _("A payment cannot be dated in the future.")})
     reference = (reference or "").strip()
     if method != Payment.Method.CASH and not reference:
         raise ValidationError(
@@ -421,7 +423,7 @@ def payment_take(
         shares, _advance = allocation.allocate(amount, dues, chosen=list(chosen))
     except KeyError:
         raise ValidationError(_("That debt is not open on this account.")) from None
-    received_on = received_on or timezone.localdate()
+    received_on = received_on or committee.today()
     (number,) = numbers_take(committee=committee, kind="receipt", count=1)
     money_in = "cash" if method == Payment.Method.CASH else "bank"
     entry = entry_post(

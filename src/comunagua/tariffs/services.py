@@ -7,11 +7,9 @@ version with a later start date. Only tariffs that start after today can be edit
 
 import re
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
@@ -26,11 +24,7 @@ _NAME_LINE = re.compile(r"""^(\s*name\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""",
 
 def today_for(committee: Committee) -> date:
     """Today where the committee is: tariffs start at the committee's midnight."""
-    try:
-        zone = ZoneInfo(committee.timezone)
-    except (ValueError, KeyError):  # an unknown zone is refused by Committee.clean
-        zone = None
-    return timezone.localdate(timezone=zone)
+    return committee.today()
 
 
 def is_editable(tariff: Tariff, *, today: date | None = None) -> bool:

@@ -1,9 +1,12 @@
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
@@ -61,6 +64,18 @@ class Committee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def zone(self) -> ZoneInfo | None:
+        """The committee's time zone (None, the server's, if the stored name is unknown: the
+        form refuses one, but a row written otherwise must not take pages down)."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ValueError, KeyError):
+            return None
+
+    def today(self) -> date:
+        """Today where the committee is, whatever zone the server or the request is in."""
+        return timezone.localdate(timezone=self.zone())
 
     def clean(self):
         if self.slug in RESERVED_SLUGS:

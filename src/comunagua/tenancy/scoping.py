@@ -4,7 +4,6 @@ django-scopes scope for the whole request so that an unscoped query raises inste
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -53,11 +52,7 @@ def committee_for(user, slug: str, permission: str) -> tuple[Committee, Role]:
 def committee_scope(committee: Committee) -> Iterator[Committee]:
     """Work inside one committee: its scope for every query, and its time zone for "today" and
     for the times shown, so a late payment in La Paz is not dated tomorrow by a UTC server."""
-    try:
-        zone = ZoneInfo(committee.timezone)
-    except (ValueError, KeyError):  # an unknown zone is refused by Committee.clean
-        zone = None
-    with scope(committee=committee), timezone.override(zone):
+    with scope(committee=committee), timezone.override(committee.zone()):
         yield committee
 
 
