@@ -16,7 +16,6 @@ from comunagua.registry.models import Connection
 from comunagua.tariffs.services import today_for
 
 from . import reports, selectors, services
-from .models import Payment
 
 router = Router(tags=["payments and books"])
 
@@ -59,7 +58,6 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
                 % {"number": payment.connection[:40]},
             )
         client_id = payment.client_id.strip()
-        existed = Payment.objects.filter(committee=committee, client_id=client_id).exists()
         amount = as_written(payment.amount)
         try:
             taken = services.payment_take(
@@ -78,7 +76,8 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
             code = "future_date" if dated else "rejected"
             raise ApiError(422, code, " ".join(error.messages)) from None
         return {
-            "status": "duplicate" if existed else "stored",
+            # Decided by the service under its lock: two twins racing never both hear "stored".
+            "status": "duplicate" if taken.replayed else "stored",
             "receipt_number": taken.number,
             "connection": connection.number,
             "amount": taken.amount,

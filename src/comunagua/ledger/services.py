@@ -359,6 +359,7 @@ def _replayed(committee: Committee, client_id: str, connection_id: int, amount: 
             _("This request id was already used for another payment (receipt %(number)s).")
             % {"number": found.number}
         )
+    found.replayed = True  # the caller may tell "taken now" from "taken before" (the API does)
     return found
 
 
@@ -469,6 +470,7 @@ def payment_take(
         Allocation(committee=committee, item_id=key, source=entry, entry=entry, amount=share)
         for key, share in shares
     )
+    payment.replayed = False
     return payment
 
 
