@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comunagua.lib.money import MoneyError, as_decimal, cents, round_to_unit
+from comunagua.lib.money import MoneyError, as_decimal, cents, round_to_unit, split_exactly
 
 property_test = settings(max_examples=300)
 
@@ -175,3 +175,64 @@ def test_things_that_are_not_amounts_are_refused(value):
 def test_an_amount_beyond_any_bill_is_refused_with_a_money_error():
     with pytest.raises(MoneyError):
         round_to_unit("1e30", "0.10")
+
+
+# --- sharing a total by weights (a volume over the months it covers) ---------------------------
+
+LITRES = Decimal("0.001")
+
+
+@given(
+    st.integers(-(10**9), 10**9),
+    st.lists(st.integers(0, 400), min_size=1, max_size=40).filter(any),
+    st.sampled_from([LITRES, Decimal("0.01"), Decimal("0.10"), Decimal(1)]),
+)
+def test_shares_add_up_to_the_total_exactly_and_stay_within_a_unit_of_the_proportion(
+    units, weights, unit
+):
+    total = units * unit
+    shares = split_exactly(total, weights, unit)
+    assert sum(shares) == total
+    assert len(shares) == len(weights)
+    assert all(share % unit == 0 for share in shares)
+    whole = sum(weights)
+    for share, weight in zip(shares, weights, strict=True):
+        assert abs(share - total * weight / whole) < unit
+        if weight == 0:
+            assert share == 0
+
+
+@given(st.integers(0, 10**9), st.lists(st.integers(1, 400), min_size=2, max_size=40))
+def test_a_heavier_weight_never_gets_a_smaller_share(units, weights):
+    shares = split_exactly(units * LITRES, weights, LITRES)
+    for i in range(len(weights)):
+        for j in range(len(weights)):
+            if weights[i] > weights[j]:
+                assert shares[i] >= shares[j]
+
+
+def test_ten_cubic_metres_over_one_and_two_days():
+    assert split_exactly(Decimal("10.000"), [1, 2], LITRES) == [Decimal("3.333"), Decimal("6.667")]
+
+
+def test_a_tie_gives_the_spare_unit_to_the_earliest():
+    assert split_exactly(Decimal("0.01"), [1, 1], Decimal("0.01")) == [
+        Decimal("0.01"),
+        Decimal("0.00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "unit"),
+    [
+        ("10.0005", [1, 2], LITRES),  # not a whole number of litres
+        ("10", [], LITRES),
+        ("10", [0, 0], LITRES),
+        ("10", [1, -1], LITRES),
+        ("10", [1, 2], "0"),
+        (10.5, [1, 2], LITRES),
+    ],
+)
+def test_a_split_that_cannot_be_exact_is_refused(total, weights, unit):
+    with pytest.raises(MoneyError):
+        split_exactly(total, weights, unit)

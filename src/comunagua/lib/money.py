@@ -57,3 +57,27 @@ def sum_to_unit(total, unit: Decimal | str) -> Decimal:
     """A database SUM back to its unit (a volume to the litre, say): None (no rows) is zero, and
     the decimals are exact again (SQLite sums decimals as floats)."""
     return round_to_unit(Decimal(0) if total is None else Decimal(str(total)), unit)
+
+
+def split_exactly(total: Decimal | int | str, weights, unit: Decimal | str) -> list[Decimal]:
+    """Share `total` (a multiple of `unit`) in proportion to `weights` (non-negative integers, not
+    all zero), each share a multiple of `unit`, the shares adding up to `total` exactly: every
+    share is rounded down, then the units left over go one each to the largest remainders
+    (earliest first on a tie). Used to spread a measured volume over the months it covers."""
+    total, unit = as_decimal(total), as_decimal(unit)
+    weights = [int(w) for w in weights]
+    if unit <= 0 or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise MoneyError("split needs a positive unit and non-negative weights, not all zero")
+    units = total / unit
+    if units != units.to_integral_value():
+        raise MoneyError(f"{total} is not a multiple of {unit}")
+    units, whole = int(units), sum(weights)
+    floors = [units * w // whole for w in weights]  # floor division, also for a negative total
+    left = units - sum(floors)
+    by_remainder = sorted(
+        range(len(weights)), key=lambda i: (-(units * weights[i] - floors[i] * whole), i)
+    )
+    for i in by_remainder[:left]:
+        floors[i] += 1
+    places = Decimal(1).scaleb(min(unit.as_tuple().exponent, 0))
+    return [(n * unit).quantize(places) for n in floors]

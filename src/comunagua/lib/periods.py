@@ -53,3 +53,17 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def days_by_month(after: date, until: date) -> list[tuple[Period, int]]:
+    """The days after `after` up to and including `until`, counted per month, in order: what a
+    meter read on `after` and again on `until` measured, month by month."""
+    if until <= after:
+        return []
+    result, day = [], after + timedelta(days=1)
+    while day <= until:
+        month = Period.of(day)
+        end = min(until, month.last_day)
+        result.append((month, (end - day).days + 1))
+        day = end + timedelta(days=1)
+    return result

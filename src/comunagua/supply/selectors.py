@@ -9,7 +9,7 @@ sum of its bills' consumption, as the bills were issued.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
 
@@ -18,8 +18,8 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.billing.models import Bill, CreditNote
-from comunagua.lib.money import round_to_unit, sum_to_cents, sum_to_unit
-from comunagua.lib.periods import Period
+from comunagua.lib.money import round_to_unit, split_exactly, sum_to_cents, sum_to_unit
+from comunagua.lib.periods import Period, days_by_month
 from comunagua.registry.models import Connection, Sector
 from comunagua.tenancy.models import Committee
 
@@ -41,6 +41,9 @@ HUNDRED = Decimal(100)
 LITRE = Decimal("0.001")
 TENTH = Decimal("0.1")
 HUNDREDTH = Decimal("0.01")
+# A production meter's volume is spread over the days since its previous reading, if that was
+# at most this long before (a quarter); an older one, or none, counts on the reading's day.
+SPREAD_DAYS = 92
 # Pumping levels paired with a static level measured at most this many days before.
 PAIR_DAYS = 31
 # The drawdown for the projection: the median of the pairs of the last year.
@@ -148,33 +151,58 @@ class Billed:
         return self.metered_m3 + self.unmetered_m3
 
 
+def _meter_volumes(committee: Committee, first: Period, last: Period, meters: Q, key: str):
+    """(month, key, m³, price per m³ or None) for the volumes of the `meters` that fall in
+    first..last, `key` being a field of the reading (its source's kind, its sector). A reading's
+    volume is what its meter measured since its previous reading, so it is spread over those
+    days: a committee reading its meters weekly sees each month's own water, not a week shifted
+    across a month's end. A reading with no previous one within SPREAD_DAYS counts on its day."""
+    rows = (
+        MeterReading.objects.filter(
+            meters,
+            committee=committee,
+            day__gte=first.first_day - timedelta(days=SPREAD_DAYS),
+            day__lte=last.last_day + timedelta(days=SPREAD_DAYS),
+        )
+        .order_by("meter_id", "day")
+        .values_list("meter_id", "day", "volume_m3", "price_per_m3", key)
+    )
+    meter_before, day_before = None, None
+    for meter_id, day, m3, price, value in rows:
+        after = day_before if meter_id == meter_before else None
+        meter_before, day_before = meter_id, day
+        if after is None or (day - after).days > SPREAD_DAYS or not m3:
+            parts = [(Period.of(day), m3)]
+        else:
+            spans = days_by_month(after, day)
+            parts = zip(
+                [month for month, _days in spans],
+                split_exactly(m3, [days for _month, days in spans], LITRE),
+                strict=True,
+            )
+        for month, share in parts:
+            if first <= month <= last:
+                yield month, value, share, price
+
+
 def production_by_month(
     *, committee: Committee, first: Period, last: Period
 ) -> dict[Period, Produced]:
-    """The log's volumes, energy and chlorine per month (a reading counts in its log's month)."""
+    """The log's volumes, energy and chlorine per month (meter volumes spread over the days they
+    measured; the rest of a log in its day's month)."""
     result: dict[Period, Produced] = defaultdict(Produced)
     span = Q(day__gte=first.first_day, day__lte=last.last_day)
-    volumes = (
-        MeterReading.objects.filter(span, committee=committee, meter__source__isnull=False)
-        .annotate(month=TruncMonth("day"))
-        .values("month", "meter__source__kind")
-        .annotate(m3=Sum("volume_m3"))
-    )
-    for row in volumes:
-        month = result[Period.of(row["month"])]
-        m3 = sum_to_unit(row["m3"], LITRE)
-        if row["meter__source__kind"] == Source.Kind.WELL:
-            month.own_m3 += m3
+    sources = Q(meter__source__isnull=False)
+    for month, kind, m3, price in _meter_volumes(
+        committee, first, last, sources, "meter__source__kind"
+    ):
+        produced = result[month]
+        if kind == Source.Kind.WELL:
+            produced.own_m3 += m3
         else:
-            month.bulk_m3 += m3
-    # Bought water at the price stored with each reading when it was entered (unrounded).
-    bought = (
-        MeterReading.objects.filter(span, committee=committee, price_per_m3__isnull=False)
-        .exclude(meter__source__kind=Source.Kind.WELL)
-        .values_list("day", "volume_m3", "price_per_m3")
-    )
-    for day, m3, price in bought:
-        result[Period.of(day)].purchased_cost += m3 * price
+            produced.bulk_m3 += m3
+            if price is not None:  # bought water at the price stored with its reading (unrounded)
+                produced.purchased_cost += m3 * price
     logs = (
         OperatorLog.objects.filter(span, committee=committee)
         .annotate(month=TruncMonth("day"))
@@ -582,21 +610,12 @@ def sector_nrw(*, committee: Committee, first: Period, last: Period) -> list[Sec
     sector_ids = set(meters.values_list("sector_id", flat=True))
     if not sector_ids:
         return []
-    inputs = (
-        MeterReading.objects.filter(
-            committee=committee,
-            meter__sector_id__in=sector_ids,
-            day__gte=first.first_day,
-            day__lte=last.last_day,
-        )
-        .annotate(month=TruncMonth("day"))
-        .values("month", "meter__sector_id")
-        .annotate(m3=Sum("volume_m3"))
-    )
-    entered = {
-        (row["meter__sector_id"], Period.of(row["month"])): sum_to_unit(row["m3"], LITRE)
-        for row in inputs
-    }
+    entered: dict[tuple[int, Period], Decimal] = defaultdict(Decimal)
+    district = Q(meter__sector_id__in=sector_ids)
+    for month, sector_id, m3, _price in _meter_volumes(
+        committee, first, last, district, "meter__sector_id"
+    ):
+        entered[(sector_id, month)] += m3
     bills = (
         Bill.objects.filter(
             committee=committee,
