@@ -1,20 +1,18 @@
 """Billing pages. Thin: read through selectors, write through services; the printed bill's
-layout (lines in words, the consumption chart) is prepared here for the templates, and its PDF
-is drawn from the same templates (pdf.py)."""
+layout (lines in words, the consumption chart) is prepared here for the templates; the page on
+its paper, and its PDF from the same templates, come from `comunagua.printing`."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from comunagua.forms import apply_errors
 from comunagua.ledger import receipts as ledger_receipts
@@ -22,7 +20,9 @@ from comunagua.ledger import selectors as ledger_selectors
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
 from comunagua.metering.selectors import consumption_history
+from comunagua.printing import print_page
 from comunagua.registry.models import Connection
+from comunagua.registry.services import current_holding
 from comunagua.tariffs import engine, labels
 from comunagua.tariffs.templatetags.money import format_number
 from comunagua.tenancy.roles import can
@@ -228,68 +228,21 @@ def _bills():
     )
 
 
-# The paper a printed bill is laid out for, from `?format=` (in any case): A4, the default, or an
-# 80 mm roll.
-PAPERS = ("", "a4", "thermal")
-
-
-def _print(request, template, context, *, pdf_url: str, pdf_name: str | None = None):
-    """The print page, or with `pdf_name` its PDF (drawn from the same template) under that
-    file name. `pdf_url` is the PDF of this page, without the query."""
-    asked = request.GET.get("format", "")
-    paper = asked.strip().lower()
-    if paper not in PAPERS:
-        return _bad_paper(request, asked)
-    thermal = paper == "thermal"
-    query = request.GET.copy()
-    query.pop("format", None)
-    if thermal:
-        query["format"] = "thermal"
-    context.update(
-        {
-            "thermal": thermal,
-            "committee": request.committee,
-            "currency": request.committee.currency,
-            "other_format": "" if thermal else "thermal",
-            "pdf": pdf_name is not None,
-            "pdf_url": f"{pdf_url}?{query.urlencode()}" if query else pdf_url,
-        }
-    )
-    if pdf_name is None:
-        return render(request, template, context)
-    # Imported here: WeasyPrint loads Pango, which the rest of the site does not need.
-    from comunagua.lib import pdf
-
-    context["strip_mm"] = pdf.THERMAL_STRIP_MM
-    html = render_to_string(template, context, request=request)
-    document = pdf.render(html, base_url=request.build_absolute_uri("/"), thermal=thermal)
-    response = HttpResponse(pdf.write(document), content_type="application/pdf")
-    filename = f"{pdf_name}-80mm.pdf" if thermal else f"{pdf_name}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def _bad_paper(request, paper: str):
-    """A clear answer to an unknown `?format=`, with a link to each paper there is."""
-    links = []
-    for value, label in (("", _("A4 sheet")), ("thermal", _("80 mm roll"))):
-        query = request.GET.copy()
-        query.pop("format", None)
-        if value:
-            query["format"] = value
-        address = f"{request.path}?{query.urlencode()}" if query else request.path
-        links.append({"url": address, "label": label})
-    return render(request, "billing/bad_paper.html", {"value": paper, "links": links}, status=400)
+# The sentence of the page that refuses an unknown `?format=` on a bill.
+UNKNOWN_PAPER = gettext_lazy(
+    "“%(value)s” is not a paper format the bills can be printed on. Choose one:"
+)
 
 
 def _bill(request, pk: int, *, as_pdf: bool):
     bill = get_object_or_404(_bills(), pk=pk, committee=request.committee)
-    return _print(
+    return print_page(
         request,
         "billing/bill_detail.html",
         {"notices": _notices([bill], request.committee), "bill": bill},
         pdf_url=reverse("bill-pdf", kwargs={"committee": request.committee.slug, "pk": pk}),
         pdf_name=f"aviso-{bill.number:06d}" if as_pdf else None,
+        refusal=UNKNOWN_PAPER,
     )
 
 
@@ -320,12 +273,13 @@ def _run_print(request, pk: int, *, as_pdf: bool):
     name = f"avisos-{run.period:%Y-%m}"
     if route is not None:
         name += f"-{slugify(route.name) or route.pk}"
-    return _print(
+    return print_page(
         request,
         "billing/run_print.html",
         {"notices": _notices(list(bills), request.committee), "run": run, "route": route},
         pdf_url=reverse("run-print-pdf", kwargs={"committee": request.committee.slug, "pk": pk}),
         pdf_name=name if as_pdf else None,
+        refusal=UNKNOWN_PAPER,
     )
 
 
@@ -362,7 +316,7 @@ def statement(request, pk: int):
         line["receipt_id"] = receipt_ids.get(line["entry"].pk)
         line["label"] = ledger_receipts.document_label(line["document_type"])
         line["kind_label"] = ledger_receipts.kind_label(line["kind"])
-    holder = connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
+    holder = current_holding(connection)
     return render(
         request,
         "billing/statement.html",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
 
 from comunagua.lib.money import sum_to_cents
 from comunagua.tenancy.models import Committee
@@ -250,3 +250,31 @@ def search_households(*, committee: Committee, text: str, limit: int = 20):
         .distinct()
         .order_by("number")[:limit]
     )
+
+
+def household_matches(*, committee: Committee, text: str) -> list[dict]:
+    """What the search box shows of each household it finds (the cash desk's, the bank line's):
+    the connection with its lot, its current holders and its balance. Three queries, whatever the
+    number of households; none for an empty box."""
+    from comunagua.registry.models import Holding
+
+    connections = list(search_households(committee=committee, text=text).select_related("lot"))
+    if not connections:
+        return []
+    prefetch_related_objects(
+        connections,
+        Prefetch(
+            "holdings",
+            queryset=Holding.objects.filter(ended_on__isnull=True).select_related("member"),
+            to_attr="current_holdings",
+        ),
+    )
+    owed = balances(committee=committee, connection_ids=[c.pk for c in connections])
+    return [
+        {
+            "connection": c,
+            "holders": [h.member for h in c.current_holdings],
+            "balance": owed.get(c.pk, ZERO),
+        }
+        for c in connections
+    ]

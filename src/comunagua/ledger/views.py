@@ -12,18 +12,17 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from comunagua.forms import apply_errors
-from comunagua.registry.models import Connection, Holding
+from comunagua.printing import print_page
+from comunagua.registry.models import Connection
+from comunagua.registry.services import current_holding
 from comunagua.tenancy.roles import Role, can
 from comunagua.tenancy.scoping import committee_view
 
@@ -44,35 +43,6 @@ def _open_session(request) -> CashSession | None:
     return selectors.open_session(committee=request.committee, cashier=request.user)
 
 
-def _holders(connections) -> None:
-    """Attach `current_holdings` (with their members) without a query per row."""
-    prefetch_related_objects(
-        connections,
-        Prefetch(
-            "holdings",
-            queryset=Holding.objects.filter(ended_on__isnull=True).select_related("member"),
-            to_attr="current_holdings",
-        ),
-    )
-
-
-def _matches(committee, text: str) -> list[dict]:
-    """Households found by the search box, with their holder and balance."""
-    connections = list(
-        selectors.search_households(committee=committee, text=text).select_related("lot")
-    )
-    _holders(connections)
-    balances = selectors.balances(committee=committee, connection_ids=[c.pk for c in connections])
-    return [
-        {
-            "connection": c,
-            "holders": [h.member for h in c.current_holdings],
-            "balance": balances.get(c.pk, ZERO),
-        }
-        for c in connections
-    ]
-
-
 # --- the desk --------------------------------------------------------------------------------
 
 
@@ -88,7 +58,11 @@ def home(request):
     q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if session is None:
         return _open_page(request, SessionOpenForm())
-    context = {"session": session, "q": q, "matches": _matches(request.committee, q)}
+    context = {
+        "session": session,
+        "q": q,
+        "matches": selectors.household_matches(committee=request.committee, text=q),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "ledger/_matches.html", context)
     summary = selectors.session_summary(session=session)
@@ -168,7 +142,7 @@ def _history(committee, connection) -> list[dict]:
 
 def _account_page(request, connection, form, *, session, balance, status=200):
     committee = request.committee
-    holding = connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
+    holding = current_holding(connection)
     credits = selectors.available_credits(committee=committee, connection_ids={connection.pk})
     chosen = set(form.data.getlist("chosen")) if form.is_bound else set()
     stale = None
@@ -246,35 +220,6 @@ def account(request, pk: int):
 # --- printing (receipts, closing reports) ---------------------------------------------------
 
 
-def _print(request, template, context, *, pdf_url: str = "", pdf_name: str | None = None):
-    """A print page on A4 (the default) or an 80 mm roll (`?format=thermal`); with `pdf_name`,
-    its PDF drawn from the same template. An unknown format prints on A4."""
-    thermal = request.GET.get("format", "").strip().lower() == "thermal"
-    context.update(
-        {
-            "thermal": thermal,
-            "committee": request.committee,
-            "currency": request.committee.currency,
-            "other_format": "" if thermal else "thermal",
-            "pdf": pdf_name is not None,
-            "pdf_url": f"{pdf_url}?format=thermal" if pdf_url and thermal else pdf_url,
-        }
-    )
-    if pdf_name is None:
-        return render(request, template, context)
-    # The bills' PDF machinery (WeasyPrint, fetching our static files only), imported here: it
-    # loads Pango, which the rest of the site does not need.
-    from comunagua.lib import pdf
-
-    context["strip_mm"] = pdf.THERMAL_STRIP_MM
-    html = render_to_string(template, context, request=request)
-    document = pdf.render(html, base_url=request.build_absolute_uri("/"), thermal=thermal)
-    response = HttpResponse(pdf.write(document), content_type="application/pdf")
-    filename = f"{pdf_name}-80mm.pdf" if thermal else f"{pdf_name}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def _payment(request, pk: int) -> Payment:
     return get_object_or_404(
         Payment.objects.select_related(
@@ -290,7 +235,7 @@ def _receipt(request, pk: int, *, as_pdf: bool):
     verify_url = request.build_absolute_uri(
         reverse("receipt-public", kwargs={"token": payment.public_token})
     )
-    return _print(
+    return print_page(
         request,
         "ledger/receipt.html",
         {
@@ -447,7 +392,7 @@ def session_report(request, pk: int):
     # Once closed, the till's entries include the posted difference: what the receipts moved is
     # what was expected at closing, less the opening change.
     expected = session.expected if closed else session.opening_float + summary.cash
-    return _print(
+    return print_page(
         request,
         "ledger/session_report.html",
         {

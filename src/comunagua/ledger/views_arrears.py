@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comunagua.forms import DateInput, DecimalInputField, apply_errors
-from comunagua.registry.models import Connection, Holding
+from comunagua.printing import print_page
+from comunagua.registry.models import Connection
+from comunagua.registry.services import current_holding
 from comunagua.tariffs.services import today_for
 from comunagua.tenancy.scoping import committee_view
 
@@ -106,13 +108,7 @@ def _connection(request, pk: int) -> Connection:
 
 
 def _holder(connection: Connection):
-    holding = (
-        Holding.objects.filter(
-            committee_id=connection.committee_id, connection=connection, ended_on__isnull=True
-        )
-        .select_related("member")
-        .first()
-    )
+    holding = current_holding(connection)
     return holding.member if holding else None
 
 
@@ -124,9 +120,13 @@ def _back(request, connection: Connection) -> HttpResponseRedirect:
     return redirect("arrears-household", committee=request.committee.slug, pk=connection.pk)
 
 
-def _reconnect_initial(committee, on) -> dict:
-    fee = arrears.tariff_charge(committee, on, arrears.RECONNECTION)
-    return {"fee": number_format(fee or 0, 2), "client_id": _new_id()}
+def _reconnection_fee(committee, on) -> str:
+    """The tariff's reconnection fee, as the reconnection form shows it."""
+    return number_format(arrears.tariff_charge(committee, on, arrears.RECONNECTION) or 0, 2)
+
+
+def _reconnect_initial(fee: str) -> dict:
+    return {"fee": fee, "client_id": _new_id()}
 
 
 # --- the aging -------------------------------------------------------------------------------
@@ -181,6 +181,7 @@ def disconnections(request):
     on = today_for(request.committee)
     committee = request.committee
     due = arrears.due_for_disconnection(committee=committee, on=on)
+    fee = _reconnection_fee(committee, on)  # once for the page, not once a row
     return render(
         request,
         "ledger/arrears/disconnections.html",
@@ -189,7 +190,7 @@ def disconnections(request):
             "rules": arrears.rules_of(committee),
             "due": [{"standing": s, "client_id": _new_id()} for s in due],
             "disconnected": [
-                {"row": row, "form": ReconnectForm(initial=_reconnect_initial(committee, on))}
+                {"row": row, "form": ReconnectForm(initial=_reconnect_initial(fee))}
                 for row in arrears.disconnected(committee=committee)
             ],
         },
@@ -219,7 +220,8 @@ def _household_page(request, connection, *, status=200, **forms_given):
         or EventForm(initial={"client_id": _new_id()}, auto_id=AUTO_ID["disconnect_form"]),
         "reconnect_form": forms_given.get("reconnect_form")
         or ReconnectForm(
-            initial=_reconnect_initial(committee, on), auto_id=AUTO_ID["reconnect_form"]
+            initial=_reconnect_initial(_reconnection_fee(committee, on)),
+            auto_id=AUTO_ID["reconnect_form"],
         ),
         "plan_form": forms_given.get("plan_form")
         or PlanForm(
@@ -342,8 +344,7 @@ def notice_print(request, pk: int):
     overdue = [d for d in data["debts"] if d["item"].due_on < on]
     for debt in overdue:
         debt["label"] = receipts.document_label(debt["item"].document_type)
-    thermal = request.GET.get("format", "").strip().lower() == "thermal"
-    return render(
+    return print_page(
         request,
         "ledger/arrears/notice.html",
         {
@@ -356,13 +357,6 @@ def notice_print(request, pk: int):
             "overdue": overdue,
             "overdue_total": sum((d["left"] for d in overdue), arrears.ZERO),
             "fee": arrears.tariff_charge(committee, on, arrears.RECONNECTION),
-            # what ledger/print_base.html expects
-            "thermal": thermal,
-            "committee": committee,
-            "currency": committee.currency,
-            "other_format": "" if thermal else "thermal",
-            "pdf": False,
-            "pdf_url": "",
         },
     )
 

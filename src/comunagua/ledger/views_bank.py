@@ -15,13 +15,12 @@ from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comunagua.forms import apply_errors
-from comunagua.registry.models import Connection, Holding
+from comunagua.registry.models import Connection
 from comunagua.tenancy.scoping import committee_view
 
 from . import bank, selectors
@@ -166,34 +165,14 @@ def statement(request, pk: int):
     )
 
 
-def _matches(committee, text: str) -> list[dict]:
-    """The households the search box finds, with their holders and balances."""
-    connections = list(
-        selectors.search_households(committee=committee, text=text).select_related("lot")
-    )
-    prefetch_related_objects(
-        connections,
-        Prefetch(
-            "holdings",
-            queryset=Holding.objects.filter(ended_on__isnull=True).select_related("member"),
-            to_attr="current_holdings",
-        ),
-    )
-    balances = selectors.balances(committee=committee, connection_ids=[c.pk for c in connections])
-    return [
-        {
-            "connection": c,
-            "holders": [h.member for h in c.current_holdings],
-            "balance": balances.get(c.pk, 0),
-        }
-        for c in connections
-    ]
-
-
 def _line_page(request, line, *, ignore_form=None, status=200):
     committee = request.committee
     q = request.GET.get("q", "").strip()[:SEARCH_MAX]
-    context = {"line": line, "q": q, "matches": _matches(committee, q) if q else []}
+    context = {
+        "line": line,
+        "q": q,
+        "matches": selectors.household_matches(committee=committee, text=q),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "ledger/bank/_matches.html", context)
     context.update(

@@ -11,15 +11,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from comunagua.lib.periods import Period
+from comunagua.printing import A4_ONLY, print_page
 from comunagua.registry.models import Holding
 from comunagua.tariffs.services import today_for
 from comunagua.tenancy.roles import can
@@ -196,14 +195,8 @@ def _month(request, period_text: str, *, as_pdf: bool):
     asked_names = can_publish and request.GET.get("names") == "1"
     with_names = asked_names or (live is not None and live.show_debtor_names)
     context = _context(committee, period, with_names=with_names)
-    query = "?names=1" if asked_names else ""
     context.update(
         {
-            "pdf": as_pdf,
-            "pdf_url": reverse(
-                "report-pdf", kwargs={"committee": committee.slug, "period": str(period)}
-            )
-            + query,
             "record": record,
             "live": live,
             "public_url": _public_url(request, live) if live else "",
@@ -213,18 +206,15 @@ def _month(request, period_text: str, *, as_pdf: bool):
             "next": period.next() if period.next() <= Period.of(today_for(committee)) else None,
         }
     )
-    if not as_pdf:
-        return render(request, "ledger/report/month.html", context)
-    # WeasyPrint (Pango), imported only when a PDF is asked for.
-    from comunagua.lib import pdf
-
-    html = render_to_string("ledger/report/month.html", context, request=request)
-    document = pdf.render(html, base_url=request.build_absolute_uri("/"), thermal=False)
-    response = HttpResponse(pdf.write(document), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"informe-{committee.slug}-{period}.pdf"
+    return print_page(
+        request,
+        "ledger/report/month.html",
+        context,
+        papers=A4_ONLY,
+        pdf_url=reverse("report-pdf", kwargs={"committee": committee.slug, "period": str(period)}),
+        pdf_query={"names": "1"} if asked_names else {},
+        pdf_name=f"informe-{committee.slug}-{period}" if as_pdf else None,
     )
-    return response
 
 
 @committee_view("ledger.report")

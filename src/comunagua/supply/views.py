@@ -8,14 +8,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from comunagua.forms import apply_errors
+from comunagua.printing import A4_ONLY, print_page
 from comunagua.tariffs.services import today_for
 from comunagua.tariffs.templatetags.money import format_number
 from comunagua.tenancy.roles import can
@@ -398,46 +397,35 @@ def incident_photo(request, pk: int):
     return FileResponse(stream)
 
 
-def _letter_context(request, incident: Incident, *, pdf: bool) -> dict:
-    source = incident.source
-    return {
-        "incident": incident,
-        "source": source,
-        "photos": incident.photos.all(),
-        "today": _today(request),
-        "pdf": pdf,
-        "pdf_url": reverse(
+def _letter(request, pk: int, *, as_pdf: bool):
+    incident = get_object_or_404(Incident, pk=pk, committee=request.committee)
+    return print_page(
+        request,
+        "supply/incident_letter.html",
+        {
+            "incident": incident,
+            "source": incident.source,
+            "photos": incident.photos.all(),
+            "today": _today(request),
+        },
+        papers=A4_ONLY,
+        pdf_url=reverse(
             "supply-incident-letter-pdf",
             kwargs={"committee": request.committee.slug, "pk": incident.pk},
         ),
-    }
+        pdf_name=f"denuncia-{request.committee.slug}-{incident.pk}" if as_pdf else None,
+    )
 
 
 @committee_view("supply.manage")
 def incident_letter(request, pk: int):
     """The formal complaint to the authority, from the record: print it from the browser."""
-    incident = get_object_or_404(Incident, pk=pk, committee=request.committee)
-    return render(
-        request, "supply/incident_letter.html", _letter_context(request, incident, pdf=False)
-    )
+    return _letter(request, pk, as_pdf=False)
 
 
 @committee_view("supply.manage")
 def incident_letter_pdf(request, pk: int):
-    incident = get_object_or_404(Incident, pk=pk, committee=request.committee)
-    from comunagua.lib import pdf
-
-    html = render_to_string(
-        "supply/incident_letter.html",
-        _letter_context(request, incident, pdf=True),
-        request=request,
-    )
-    document = pdf.render(html, base_url=request.build_absolute_uri("/"), thermal=False)
-    response = HttpResponse(pdf.write(document), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"denuncia-{request.committee.slug}-{incident.pk}.pdf"
-    )
-    return response
+    return _letter(request, pk, as_pdf=True)
 
 
 # --- sources, tanks, meters, settings ---------------------------------------------------------
