@@ -1,6 +1,6 @@
 """Rounds, readings, reviews, estimates and settlement through the services."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -297,7 +297,10 @@ def test_a_date_in_the_future_is_flagged(committee, march):
 
 def test_consumption_across_a_meter_replacement_adds_both_meters(committee):
     connection = add_connection(committee, "101")
-    month_read(committee, 2025, 1, {connection: 1500})
+    january = open_round(committee, 2025, 1)
+    # Read in January: the register refuses a meter change dated before the last reading.
+    read(january, connection, 1500, read_at=datetime(2025, 1, 31, 10, tzinfo=UTC))
+    close_round(january)
     with scope(committee=committee):
         registry.meter_replace(
             connection=connection,

@@ -8,7 +8,7 @@ it, and the offending value copied from the file.
 
 import io
 import random
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -364,6 +364,174 @@ def test_a_row_with_a_registered_ci_joins_that_member(committee):
     assert holder(connection(committee, "201")) == existing
     with scopes_disabled():
         assert Member.objects.filter(committee=committee).count() == 1
+
+
+def registered(committee, first_names: str, last_names: str, id_document: str = "") -> Member:
+    with scope(committee=committee):
+        return services.member_create(
+            committee=committee,
+            by=None,
+            first_names=first_names,
+            last_names=last_names,
+            id_document=id_document,
+        )
+
+
+def members_of(committee) -> int:
+    with scopes_disabled():
+        return Member.objects.filter(committee=committee).count()
+
+
+def test_a_row_without_ci_joins_the_one_registered_member_of_that_name_without_ci(committee):
+    juan = registered(committee, "Juan", "Condori")
+    content = register(row(ci="", nombres="JUAN", apellidos="Cóndori"))
+
+    preview = check(committee, content)
+    assert preview.ok, preview.errors
+    assert (preview.new_members, preview.joined) == (0, 1)
+    assert preview.rows[0].member_id == juan.pk and preview.rows[0].joins
+    import_file(committee, content)
+
+    assert holder(connection(committee, "201")) == juan
+    assert members_of(committee) == 1
+
+
+def test_rows_of_one_file_without_ci_for_a_registered_name_all_join_that_member(committee):
+    juan = registered(committee, "Juan", "Condori")
+    no_ci = {"ci": "", "nombres": "Juan", "apellidos": "Condori"}
+    content = register(
+        row(**no_ci),
+        row(**no_ci, numero_conexion="202", medidor="ZN-0002"),
+        row(numero_conexion="203", medidor="ZN-0003"),  # Rosa, with her CI: new
+    )
+
+    preview = check(committee, content)
+    assert (preview.new_members, preview.joined) == (1, 2)
+    import_file(committee, content)
+
+    assert holder(connection(committee, "201")) == juan == holder(connection(committee, "202"))
+    assert members_of(committee) == 2
+
+
+def test_a_name_several_registered_members_share_without_ci_asks_for_the_ci(committee):
+    registered(committee, "Juan", "Condori")
+    registered(committee, "Juan", "Condori")
+    content = register(row(ci="", nombres="Juan", apellidos="Condori"))
+    before = counts()
+
+    preview = check(committee, content)
+    assert where(preview) == {(2, "ci")}
+    assert "2" in preview.errors[0].message and "Juan Condori" in preview.errors[0].message
+    with pytest.raises(importer.ImportRejected):
+        import_file(committee, content)
+    assert counts() == before
+
+
+def test_a_file_without_a_ci_column_names_the_ci_column_when_asking_for_it(committee):
+    registered(committee, "Juan", "Condori")
+    registered(committee, "Juan", "Condori")
+    columns = [c for c in COLUMNS if c != "ci"]
+    content = register(row(columns, nombres="Juan", apellidos="Condori"), columns=columns)
+
+    assert where(check(committee, content)) == {(2, "ci")}
+
+
+def test_a_registered_member_with_a_ci_is_not_joined_by_a_row_without_ci(committee):
+    registered(committee, "Juan", "Condori", id_document="123")
+    content = register(row(ci="", nombres="Juan", apellidos="Condori"))
+
+    assert check(committee, content).new_members == 1
+    import_file(committee, content)
+    assert members_of(committee) == 2
+
+
+def test_a_ci_in_other_capitals_or_spaces_is_the_registered_members(committee):
+    rosa = registered(committee, "Rosa", "Quispe Mamani", id_document="4455667 CB")
+    content = register(
+        row(ci="4455667  cb"),
+        row(ci=" 4455667 Cb", numero_conexion="202", medidor="ZN-0002"),
+    )
+
+    preview = check(committee, content)
+    assert preview.ok, preview.errors
+    assert (preview.new_members, preview.joined) == (0, 2)
+    import_file(committee, content)
+    assert holder(connection(committee, "201")) == rosa == holder(connection(committee, "202"))
+
+
+def test_one_ci_in_other_capitals_in_the_file_is_one_member_written_in_capitals(committee):
+    content = register(
+        row(ci="ab 123"),
+        row(ci="AB  123", numero_conexion="202", medidor="ZN-0002"),
+    )
+
+    assert check(committee, content).new_members == 1
+    import_file(committee, content)
+    assert holder(connection(committee, "201")).id_document == "AB 123"
+    assert members_of(committee) == 1
+
+
+def test_the_preview_page_says_which_rows_go_to_registered_members(board_client, committee):
+    registered(committee, "Juan", "Condori")
+    content = register(
+        row(ci="", nombres="Juan", apellidos="Condori"),
+        row(numero_conexion="202", medidor="ZN-0002"),
+    )
+    _post_file(board_client, committee, content)
+
+    page = board_client.get(_preview_url(committee, _only_batch(committee)))
+    html = page.content.decode()
+    assert html.count('class="joins"') == 1
+    assert page.context["preview"].new_members == 1
+
+
+CLOSING = [*COLUMNS, "fecha_cierre"]
+
+
+def test_a_closed_connection_is_imported_with_its_closing_date(committee):
+    content = register(row(CLOSING, estado="cerrada", fecha_cierre="30/06/2024"), columns=CLOSING)
+
+    import_file(committee, content)
+    closed = connection(committee, "201")
+    assert (closed.status, closed.closed_on) == ("closed", date(2024, 6, 30))
+
+
+@pytest.mark.parametrize(
+    "values,column",
+    [
+        ({"estado": "cerrada"}, "estado"),
+        ({"estado": "activa", "fecha_cierre": "30/06/2024"}, "fecha_cierre"),
+        ({"estado": "cerrada", "fecha_cierre": "01/01/2005"}, "fecha_cierre"),  # before 2010
+        ({"estado": "cerrada", "fecha_cierre": "01/01/2999"}, "fecha_cierre"),
+    ],
+)
+def test_a_closing_date_and_the_status_closed_go_together(committee, values, column):
+    content = register(row(CLOSING, **values), columns=CLOSING)
+    before = counts()
+
+    assert where(check(committee, content)) == {(2, column)}
+    with pytest.raises(importer.ImportRejected):
+        import_file(committee, content)
+    assert counts() == before
+
+
+def test_a_closed_connection_in_a_file_without_a_closing_date_column_names_that_column(committee):
+    preview = check(committee, register(row(estado="cerrada")))
+
+    assert where(preview) == {(2, "estado")}
+    assert "fecha_cierre" in preview.errors[0].message
+
+
+def test_a_date_is_in_the_future_by_the_committees_calendar(committee, monkeypatch):
+    """Noon on 15 June 2030 in La Paz: 10 June has happened there, 20 June has not."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2030, 6, 15, 16, tzinfo=UTC))
+
+    assert check(committee, register(row(fecha_conexion="10/06/2030"))).ok
+    assert where(check(committee, register(row(fecha_conexion="20/06/2030")))) == {
+        (2, "fecha_conexion")
+    }
 
 
 def test_a_csv_saved_by_excel_on_windows_keeps_its_accents(committee):

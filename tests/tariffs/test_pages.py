@@ -135,7 +135,7 @@ def test_a_new_tariff_is_saved_and_shown(board_client, committee, today, in_forc
     assert "Tarifa 2027" in response.content.decode()
     with scopes_disabled():
         tariff = Tariff.objects.get(name="Tarifa 2027")
-    assert tariff.history.get().history_user == board_user
+        assert tariff.history.get().history_user == board_user
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ EXPECTED = {
         R.MEMBER,
         R.FEDERATION,
     },
+    "committee.manage": {R.BOARD},
     "registry.view": {R.BOARD, R.TREASURER, R.CASHIER, R.READER, R.OPERATOR},
     "registry.edit": {R.BOARD, R.TREASURER},
     "registry.import": {R.BOARD, R.TREASURER},

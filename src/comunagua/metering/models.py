@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from comunagua.lib.periods import Period
 from comunagua.registry.models import READING_DIGITS, Connection, Meter
+from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
 from comunagua.tenancy.models import TenantModel
 
 from . import validation
@@ -223,7 +224,7 @@ class Reading(TenantModel):
     estimated = models.BooleanField(_("estimated"), default=False)
     # Made by the phone or the system that sent the reading: a replay is recognised.
     client_id = models.UUIDField(_("client id"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     LIVE = (Status.ACCEPTED, Status.FLAGGED)
     PENDING = (Status.FLAGGED, Status.CONFLICT)

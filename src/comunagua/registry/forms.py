@@ -8,8 +8,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.forms import DateInput, DecimalInputField
+from comunagua.tariffs.services import today_for
 
-from .models import Connection, Member, Meter, Sector
+from .models import Connection, Member, Meter, Sector, normalize_id_document
+
+# The oldest date the register takes, as the import does: an earlier one is a typing mistake.
+OLDEST = date(1900, 1, 1)
+
+
+def past_date(value: date | None, committee) -> date | None:
+    """A date that has happened: not after today where the committee is (the rule the import
+    follows too), and not before 1900."""
+    if value is None:
+        return None
+    if value > today_for(committee):
+        raise forms.ValidationError(_("The date cannot be in the future."))
+    if value < OLDEST:
+        raise forms.ValidationError(_("The date cannot be before 1900."))
+    return value
 
 
 class ReadingField(DecimalInputField):
@@ -54,14 +70,15 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
+        self.committee = committee
         self.instance.committee = committee
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
+    def clean_id_document(self):
+        return normalize_id_document(self.cleaned_data.get("id_document"))
+
     def clean_joined_on(self):
-        joined = self.cleaned_data.get("joined_on")
-        if joined and joined > date.today():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return joined
+        return past_date(self.cleaned_data.get("joined_on"), self.committee)
 
 
 class _SectorChoice(forms.ModelChoiceField):
@@ -123,10 +140,30 @@ class ConnectionForm(forms.ModelForm):
                 label=_("reading at installation (m³)"), initial=Decimal(0)
             )
 
+    def clean_connected_on(self):
+        return past_date(self.cleaned_data.get("connected_on"), self.committee)
+
+    def clean_closed_on(self):
+        return past_date(self.cleaned_data.get("closed_on"), self.committee)
+
     def clean(self):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        # The status and the closing date tell one story: closed since a date, or not closed.
+        # (The import checks the same; see importer.parse.)
+        status, closed_on = data.get("status"), data.get("closed_on")
+        if "closed_on" not in self.errors and status:
+            if status == Connection.Status.CLOSED and closed_on is None:
+                self.add_error("closed_on", _("A closed connection needs its closing date."))
+            elif status != Connection.Status.CLOSED and closed_on is not None:
+                self.add_error(
+                    "closed_on",
+                    _(
+                        "Only a closed connection has a closing date: clear the date or set "
+                        "the status to closed."
+                    ),
+                )
         return data
 
     def service_kwargs(self) -> dict:
@@ -141,7 +178,7 @@ class ConnectionForm(forms.ModelForm):
                 fields["meter"] = {
                     "serial": data["meter_serial"],
                     "digits": data["meter_digits"],
-                    "installed_on": data.get("connected_on") or date.today(),
+                    "installed_on": data.get("connected_on") or today_for(self.committee),
                     "initial_reading": data["meter_reading"],
                 }
         else:
@@ -151,14 +188,20 @@ class ConnectionForm(forms.ModelForm):
 
 class TransferForm(forms.Form):
     member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("new holder"))
-    on = forms.DateField(label=_("from"), widget=DateInput(), initial=date.today)
+    on = forms.DateField(label=_("from"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), required=False, max_length=200)
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
+        self.committee = committee
+        self.fields["on"].initial = today_for(committee)
         self.fields["member"].queryset = Member.objects.filter(committee=committee).order_by(
             "last_names", "first_names"
         )
+
+    def clean_on(self):
+        # The service refuses a date before the current holder's start.
+        return past_date(self.cleaned_data["on"], self.committee)
 
 
 class MeterForm(forms.Form):
@@ -169,25 +212,33 @@ class MeterForm(forms.Form):
     digits = forms.IntegerField(
         label=_("dial digits (whole m³)"), min_value=3, max_value=9, initial=5
     )
-    on = forms.DateField(label=_("date of the change"), widget=DateInput(), initial=date.today)
+    on = forms.DateField(label=_("date of the change"), widget=DateInput())
     initial_reading = ReadingField(label=_("reading of the new meter (m³)"), initial=Decimal(0))
 
-    def __init__(self, *args, current: Meter | None, **kwargs):
+    def __init__(self, *args, committee, current: Meter | None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.committee = committee
         self.current = current
+        self.fields["on"].initial = today_for(committee)
         if current is not None:
             self.fields["final_reading"] = ReadingField(
                 label=_("last reading of the meter removed (m³)")
+            )
+            self.fields["rolled_over"] = forms.BooleanField(
+                label=_("Its dials went past the highest number and started again from zero"),
+                help_text=_(
+                    "Tick only when the last reading of the meter removed is lower than its "
+                    "previous reading because the dials rolled over."
+                ),
+                required=False,
             )
             self.fields["reason"] = forms.CharField(
                 label=_("reason for removal"), max_length=200, required=False
             )
 
     def clean_on(self):
-        on = self.cleaned_data["on"]
-        if on > date.today():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return on
+        # The service checks the date against the meter's installation and its last reading.
+        return past_date(self.cleaned_data["on"], self.committee)
 
 
 class ImportUploadForm(forms.Form):

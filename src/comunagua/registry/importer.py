@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from comunagua.lib.numbers import parse_decimal
+from comunagua.tariffs.services import today_for
 
-from .models import Connection, Gender, Member, Meter
+from .models import Connection, Gender, Member, Meter, normalize_id_document
 
 
 class ImportRejected(Exception):
@@ -62,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "has_sewer": ("alcantarillado", "sewer", "has_sewer"),
     "status": ("estado", "status"),
     "connected_on": ("fecha_conexion", "fecha_de_conexion", "connected_on"),
+    "closed_on": ("fecha_cierre", "fecha_de_cierre", "closed_on"),
     "meter_serial": ("medidor", "serie_medidor", "medidor_serie", "meter_serial", "meter"),
     "meter_digits": ("digitos", "medidor_digitos", "meter_digits"),
     "meter_installed_on": ("fecha_instalacion", "medidor_fecha_instalacion", "meter_installed_on"),
@@ -130,6 +132,9 @@ class ImportRow:
     lot: dict
     connection: dict
     meter: dict | None
+    # Set by preview() when the row's member is already registered: who, and why it is them.
+    member_id: int | None = None
+    joins: str = ""
 
 
 @dataclass
@@ -146,6 +151,11 @@ class Preview:
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.errors
+
+    @property
+    def joined(self) -> int:
+        """Rows whose member is already registered (see preview())."""
+        return sum(1 for row in self.rows if row.member_id)
 
 
 def _read_table(filename: str, content: bytes) -> list[list[str]]:
@@ -211,8 +221,8 @@ def _decimal(value) -> Decimal:
 class _Row:
     """Collects one row's values and its errors, one message per bad cell."""
 
-    def __init__(self, line: int, cells: dict, preview: Preview):
-        self.line, self.cells, self.preview = line, cells, preview
+    def __init__(self, line: int, cells: dict, preview: Preview, today: date):
+        self.line, self.cells, self.preview, self.today = line, cells, preview, today
 
     def error(self, column: str, message: str) -> None:
         self.preview.errors.append(RowError(self.line, self.preview.title(column), message))
@@ -241,7 +251,7 @@ class _Row:
         except ValueError:
             self.error(column, _("bad date “%(value)s” (use DD/MM/YYYY)") % {"value": raw})
             return None
-        if value > date.today():
+        if value > self.today:
             self.error(column, _("date in the future"))
         if value.year < 1900:
             self.error(column, _("date before 1900"))
@@ -267,8 +277,10 @@ class _Row:
         return int(value) if integer else value
 
 
-def parse(filename: str, content: bytes) -> Preview:
-    """Check the file alone, without the database."""
+def parse(filename: str, content: bytes, today: date | None = None) -> Preview:
+    """Check the file alone, without the database. `today` is the committee's (preview() passes
+    it): a date after it is in the future."""
+    today = today or date.today()
     table = _read_table(filename, content)
     preview = Preview()
     header_index = next((i for i, row in enumerate(table) if any(_text(c) for c in row)), None)
@@ -301,7 +313,7 @@ def parse(filename: str, content: bytes) -> Preview:
         cells = {col: raw[pos] for pos, col in headers.items() if pos < len(raw)}
         if not any(_text(v) for v in cells.values()):
             continue
-        row = _Row(index, cells, preview)
+        row = _Row(index, cells, preview, today)
         number = row.text("number", 20)
         for column in REQUIRED:
             if not _text(cells.get(column, "")):
@@ -317,7 +329,7 @@ def parse(filename: str, content: bytes) -> Preview:
         member = {
             "first_names": row.text("first_names", 100),
             "last_names": row.text("last_names", 100),
-            "id_document": row.text("id_document", 30),
+            "id_document": normalize_id_document(row.text("id_document", 30)),
             "code": row.text("member_code", 20),
             "phone": row.text("phone", 30),
             "gender": row.choice("gender", _GENDER_WORDS, Gender.UNSPECIFIED),
@@ -363,7 +375,24 @@ def parse(filename: str, content: bytes) -> Preview:
             "status": row.choice("status", _STATUS_WORDS, Connection.Status.ACTIVE),
             "has_sewer": sewer_raw in _YES,
             "connected_on": row.date("connected_on"),
+            "closed_on": row.date("closed_on"),
         }
+        # As the connection form: closed since a date, or not closed.
+        closed = connection["status"] == Connection.Status.CLOSED
+        if closed and not _text(cells.get("closed_on", "")):
+            row.error(
+                "status",
+                _("a closed connection needs its closing date (column %(column)s)")
+                % {"column": preview.titles.get("closed_on", COLUMNS["closed_on"][0])},
+            )
+        if not closed and connection["closed_on"] is not None:
+            row.error("closed_on", _("a closing date goes only with the status “closed”"))
+        if (
+            connection["closed_on"] is not None
+            and connection["connected_on"] is not None
+            and connection["closed_on"] < connection["connected_on"]
+        ):
+            row.error("closed_on", _("before the connection date"))
         meter = None
         serial = row.text("meter_serial", 40)
         if serial:
@@ -399,17 +428,27 @@ def parse(filename: str, content: bytes) -> Preview:
     return preview
 
 
+def full_name_key(first_names: str, last_names: str) -> str:
+    """'José  PÉREZ', 'jose perez' -> 'jose_perez': one person however the name was typed."""
+    return _key(f"{first_names} {last_names}")
+
+
 def member_key(member: dict) -> tuple[str, ...]:
     """Rows with the same ID document are one member; without one, the same full name."""
     if member["id_document"]:
-        return ("ci", member["id_document"].upper())
-    return ("name", _key(member["first_names"]), _key(member["last_names"]))
+        return ("ci", normalize_id_document(member["id_document"]))
+    return ("name", full_name_key(member["first_names"], member["last_names"]))
 
 
 def preview(*, committee, filename: str, content: bytes) -> Preview:
-    """Parse the file and check it against what the committee already has."""
+    """Parse the file and check it against what the committee already has.
+
+    A row joins a registered member when its ID document is theirs (under the same name), or,
+    without an ID document, when exactly one member has its full name and no ID document
+    either; row.member_id and row.joins say so. Several such members: the row is an error, as
+    only an ID document can tell them apart."""
     try:
-        result = parse(filename, content)
+        result = parse(filename, content, today=today_for(committee))
     except ImportRejected as rejected:
         return Preview(errors=rejected.errors)
     existing_numbers = set(
@@ -420,13 +459,16 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
             "serial", flat=True
         )
     )
-    # CI -> the name the committee already has for it.
-    known_documents = {
-        document.upper(): (first, last)
-        for document, first, last in Member.objects.filter(committee=committee)
-        .exclude(id_document="")
-        .values_list("id_document", "first_names", "last_names")
-    }
+    # CI -> the member the committee already has with it; full name -> those without a CI.
+    by_document: dict[str, tuple[int, str, str]] = {}
+    without_document: dict[str, list[tuple[int, str, str]]] = {}
+    for pk, document, first, last in Member.objects.filter(committee=committee).values_list(
+        "pk", "id_document", "first_names", "last_names"
+    ):
+        if document:
+            by_document[normalize_id_document(document)] = (pk, first, last)
+        else:
+            without_document.setdefault(full_name_key(first, last), []).append((pk, first, last))
     taken_codes = set(
         Member.objects.filter(committee=committee).exclude(code="").values_list("code", flat=True)
     )
@@ -449,11 +491,10 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
                 )
             )
         key = member_key(row.member)
-        if key[0] == "ci" and key[1] in known_documents:
-            first, last = known_documents[key[1]]
-            if _key(f"{first} {last}") != _key(
-                f"{row.member['first_names']} {row.member['last_names']}"
-            ):
+        name = full_name_key(row.member["first_names"], row.member["last_names"])
+        if key[0] == "ci" and key[1] in by_document:
+            pk, first, last = by_document[key[1]]
+            if full_name_key(first, last) != name:
                 result.errors.append(
                     RowError(
                         row.line,
@@ -462,17 +503,41 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
                         % {"ci": row.member["id_document"], "name": f"{first} {last}"},
                     )
                 )
-        else:
-            new_keys.add(key)
-            if row.member["code"] in taken_codes:
-                result.errors.append(
-                    RowError(
-                        row.line,
-                        result.title("member_code"),
-                        _("member number %(code)s already belongs to another member")
-                        % {"code": row.member["code"]},
+            else:
+                row.member_id = pk
+                row.joins = _("registered member with this ID document")
+            continue
+        namesakes = without_document.get(name, []) if key[0] == "name" else []
+        if len(namesakes) == 1:
+            row.member_id = namesakes[0][0]
+            row.joins = _("registered member with the same name and no ID document")
+            continue
+        if len(namesakes) > 1:
+            result.errors.append(
+                RowError(
+                    row.line,
+                    result.titles.get("id_document", COLUMNS["id_document"][0]),
+                    _(
+                        "%(n)s members named %(name)s are registered without an ID document: "
+                        "write this one's ID document (CI) to tell them apart"
                     )
+                    % {
+                        "n": len(namesakes),
+                        "name": f"{row.member['first_names']} {row.member['last_names']}",
+                    },
                 )
+            )
+            continue
+        new_keys.add(key)
+        if row.member["code"] in taken_codes:
+            result.errors.append(
+                RowError(
+                    row.line,
+                    result.title("member_code"),
+                    _("member number %(code)s already belongs to another member")
+                    % {"code": row.member["code"]},
+                )
+            )
     result.new_members = len(new_keys)
     result.errors.sort(key=lambda e: (e.line, e.column))
     return result

@@ -10,14 +10,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
 from comunagua.tenancy.models import TenantModel
 
 # Readings are m³ with litre precision.
 READING_DIGITS = {"max_digits": 12, "decimal_places": 3}
+
+
+def normalize_id_document(value: str | None) -> str:
+    """One spelling per ID document, so "ab 123", "AB 123" and " Ab  123 " are one document:
+    no spaces around, single spaces inside, capitals. Every way in (the member form, the
+    services through Member.clean, the import) goes through here."""
+    return " ".join(str(value or "").split()).upper()
 
 
 class Gender(models.TextChoices):
@@ -57,15 +66,18 @@ class Member(TenantModel):
         verbose_name=_("login"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["last_names", "first_names"]
         constraints = [
+            # On the capitals too: a write that skipped normalize_id_document still cannot give
+            # "ab123" to a second member when "AB123" is taken.
             models.UniqueConstraint(
-                fields=["committee", "id_document"],
+                "committee",
+                Upper("id_document"),
                 condition=~Q(id_document=""),
                 name="member_id_document_unique",
                 violation_error_message=_("Another member already has this ID document."),
@@ -84,6 +96,9 @@ class Member(TenantModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_names} {self.last_names}".strip()
+
+    def clean(self):
+        self.id_document = normalize_id_document(self.id_document)
 
 
 class Sector(TenantModel):
@@ -128,7 +143,7 @@ class Lot(TenantModel):
         blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("lot")
@@ -168,7 +183,7 @@ class Connection(TenantModel):
     connected_on = models.DateField(_("connected on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("connection")
@@ -202,7 +217,7 @@ class Holding(TenantModel):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("holding")
@@ -248,7 +263,7 @@ class Meter(TenantModel):
         _("reading at removal (m³)"), null=True, blank=True, **READING_DIGITS
     )
     removal_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("meter")

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
@@ -21,16 +22,86 @@ def _current_holder():
     return Exists(Holding.objects.filter(connection=OuterRef("pk"), ended_on__isnull=True))
 
 
+SEARCH_MAX = 100  # characters of a search; a name, a number and a street fit
+
+
+def _search(value) -> str:
+    """A search as typed, made safe for any database: control characters (PostgreSQL refuses
+    NUL) become spaces, and it is cut at SEARCH_MAX characters."""
+    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(value or ""))
+    return " ".join(text.split())[:SEARCH_MAX]
+
+
 def _words(q: str) -> list[str]:
-    return [w for w in q.split() if w][:6]
+    return _search(q).split()[:6]
+
+
+def _choice(value, allowed) -> str:
+    """A filter's value when it is one of `allowed`; anything else filters nothing."""
+    value = str(value or "").strip()
+    return value if value in allowed else ""
+
+
+def _sector(committee: Committee, value) -> str:
+    """The id of one of the committee's sectors, as text; anything else (not a number, a number
+    too large for the database, another committee's sector) filters nothing."""
+    value = str(value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return ""
+    if not Sector.objects.filter(committee=committee, pk=int(value)).exists():
+        return ""
+    return str(int(value))
+
+
+MEMBER_GENDERS = {"F", "M", "O", "-"}  # "-": not stated
+SEWER = {"yes", "no"}
+MISSING = {"meter", "holder"}
+
+
+def member_filters(*, committee: Committee, given) -> dict[str, str]:
+    """The member list's filters from a query string: a value that means nothing (a sector that
+    is not this committee's, a status that does not exist, a search too long) is dropped, so the
+    page shows what it actually filtered by."""
+    return {
+        "q": _search(given.get("q")),
+        "status": _choice(given.get("status"), Member.Status.values),
+        "gender": _choice(given.get("gender"), MEMBER_GENDERS),
+        "sector": _sector(committee, given.get("sector")),
+    }
+
+
+def connection_filters(*, committee: Committee, given) -> dict[str, str]:
+    """The connection list's filters from a query string, as member_filters."""
+    return {
+        "q": _search(given.get("q")),
+        "category": _choice(given.get("category"), Connection.Category.values),
+        "status": _choice(given.get("status"), Connection.Status.values),
+        "sector": _sector(committee, given.get("sector")),
+        "has_sewer": _choice(given.get("has_sewer"), SEWER),
+        "missing": _choice(given.get("missing"), MISSING),
+    }
+
+
+def _current_connections():
+    """How many connections a member holds now, counted apart from the list's own joins (a
+    search or a sector filter across holdings would otherwise count each holding again)."""
+    return Coalesce(
+        Subquery(
+            Holding.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
+            .order_by()
+            .values("member")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
 
 
 def member_list(
     *, committee: Committee, q: str = "", status: str = "", gender: str = "", sector: str = ""
 ) -> QuerySet[Member]:
-    members = Member.objects.filter(committee=committee).annotate(
-        connection_count=Count("holdings", filter=Q(holdings__ended_on__isnull=True))
-    )
+    """Members, filtered; a filter value that means nothing filters nothing (member_filters)."""
+    members = Member.objects.filter(committee=committee)
     for word in _words(q):
         members = members.filter(
             Q(first_names__icontains=word)
@@ -40,15 +111,22 @@ def member_list(
             | Q(phone__icontains=word)
             | Q(holdings__connection__number__iexact=word)
         )
+    status = _choice(status, Member.Status.values)
     if status:
         members = members.filter(status=status)
-    if gender in {"F", "M", "O"}:
-        members = members.filter(gender=gender)
-    elif gender == "-":
+    gender = _choice(gender, MEMBER_GENDERS)
+    if gender == "-":
         members = members.filter(gender="")
+    elif gender:
+        members = members.filter(gender=gender)
+    sector = _sector(committee, sector)
     if sector:
-        members = members.filter(holdings__connection__lot__sector_id=sector)
-    return members.distinct().order_by("last_names", "first_names")
+        members = members.filter(holdings__connection__lot__sector_id=int(sector))
+    return (
+        members.distinct()
+        .annotate(connection_count=_current_connections())
+        .order_by("last_names", "first_names")
+    )
 
 
 def _with_current(connections: QuerySet[Connection]) -> QuerySet[Connection]:
@@ -94,13 +172,16 @@ def connection_list(
             | Q(holdings__ended_on__isnull=True, holdings__member__id_document__icontains=word)
             | Q(meters__removed_on__isnull=True, meters__serial__icontains=word)
         )
+    category = _choice(category, Connection.Category.values)
     if category:
         connections = connections.filter(category=category)
+    status = _choice(status, Connection.Status.values)
     if status:
         connections = connections.filter(status=status)
+    sector = _sector(committee, sector)
     if sector:
-        connections = connections.filter(lot__sector_id=sector)
-    if has_sewer in {"yes", "no"}:
+        connections = connections.filter(lot__sector_id=int(sector))
+    if has_sewer in SEWER:
         connections = connections.filter(has_sewer=has_sewer == "yes")
     if missing == "meter":
         connections = connections.filter(~_meter_in_service())

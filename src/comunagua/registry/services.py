@@ -1,13 +1,17 @@
 """Every write to the register. Keyword-only, one transaction each, validated before saving;
 the user who acts is stamped on the history record."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
@@ -96,7 +100,7 @@ def connection_create(
     _set(connection, fields, CONNECTION_FIELDS)
     save_validated(connection, by)
     if holder is not None:
-        since = holder_since or connection.connected_on or holder.joined_on or date.today()
+        since = holder_since or connection.connected_on or holder.joined_on or today_for(committee)
         save_validated(
             Holding(committee=committee, connection=connection, member=holder, started_on=since), by
         )
@@ -134,8 +138,10 @@ def connection_transfer(
             raise ValidationError(_("%(name)s already holds this connection.") % {"name": member})
         if on < current.started_on:
             raise ValidationError(
-                _("The transfer date is before the current holder's start (%(date)s).")
-                % {"date": current.started_on.strftime("%d/%m/%Y")}
+                {
+                    "on": _("The transfer date is before the current holder's start (%(date)s).")
+                    % {"date": current.started_on.strftime("%d/%m/%Y")}
+                }
             )
         current.ended_on = on
         current.reason = current.reason or reason
@@ -190,6 +196,86 @@ def meter_install(
     return meter
 
 
+# A roll-over of the dials at a meter change is believed when it adds up to at most this many m³
+# since the meter's last reading. Metering believes a roll-over of up to max(10 x usual, 200) m³
+# a month (metering.validation.ROLLOVER_FLOOR is the 200), so one believed here always counts as
+# final + 10^digits - last in the month's consumption, never as a negative difference.
+# tests/registry/test_meters.py keeps the two numbers in step.
+ROLLOVER_MAX_M3 = Decimal(200)
+
+
+@dataclass(frozen=True)
+class LastReading:
+    value: Decimal
+    on: date  # the day it was read, where the committee is
+
+
+def _local_date(committee: Committee, moment) -> date:
+    try:
+        zone = ZoneInfo(committee.timezone)
+    except (ValueError, KeyError):  # an unknown zone is refused by Committee.clean
+        zone = None
+    return timezone.localtime(moment, zone).date()
+
+
+def meter_last_reading(meter: Meter) -> LastReading | None:
+    """The meter's last reading that counts: entered and accepted, or waiting for review (it may
+    yet be accepted), and not an estimate. Readings are metering's; the register only reads them
+    through the meter (Meter.readings), so it imports nothing from metering."""
+    found = (
+        meter.readings.filter(estimated=False, status__in=("accepted", "flagged"))
+        .order_by("-read_at", "-id")
+        .values_list("value", "read_at")
+        .first()
+    )
+    if found is None:
+        return None
+    value, read_at = found
+    return LastReading(value, _local_date(meter.committee, read_at))
+
+
+def _m3(value: Decimal) -> str:
+    """1520.250 -> "1520,25" in Spanish: as the reading pages show volumes."""
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return formats.number_format(value, decimal_pos=min(places, 3), use_l10n=True)
+
+
+def _check_final_reading(
+    old: Meter, final_reading: Decimal, last: LastReading | None, rolled_over: bool
+) -> None:
+    """The meter removed cannot go back: its final reading is at least its last one (or its
+    installation reading), unless its dials rolled over and the person says so."""
+    floor, since = (last.value, last.on) if last else (old.initial_reading, old.installed_on)
+    if final_reading >= floor:
+        return
+    values = {"value": _m3(floor), "date": since.strftime("%d/%m/%Y")}
+    if not rolled_over:
+        if last is not None:
+            message = _(
+                "The reading of the meter removed cannot be below %(value)s m³, what it showed "
+                "when it was read on %(date)s. If its dials went past the highest number and "
+                "started again from zero, say so."
+            )
+        else:
+            message = _(
+                "The reading of the meter removed cannot be below %(value)s m³, what it showed "
+                "when it was installed on %(date)s. If its dials went past the highest number "
+                "and started again from zero, say so."
+            )
+        raise ValidationError({"final_reading": message % values})
+    used = final_reading + old.capacity - floor
+    if used > ROLLOVER_MAX_M3:
+        raise ValidationError(
+            {
+                "final_reading": _(
+                    "Had the dials rolled over, %(m3)s m³ would have been used since %(value)s "
+                    "m³ on %(date)s, more than %(max)s m³: check the reading."
+                )
+                % {**values, "m3": _m3(used), "max": _m3(ROLLOVER_MAX_M3)}
+            }
+        )
+
+
 @transaction.atomic
 def meter_replace(
     *,
@@ -202,9 +288,14 @@ def meter_replace(
     initial_reading: Decimal = Decimal(0),
     reason: str = "",
     brand: str = "",
+    rolled_over: bool = False,
 ) -> Meter:
     """Close the meter in service with its last reading and install the new one the same day,
-    so the consumption of that month is old (final - last read) plus new (read - initial)."""
+    so the consumption of that month is old (final - last read) plus new (read - initial).
+
+    The final reading is not below the meter's last reading (or, never read, its installation
+    reading) unless `rolled_over` says its dials passed 99999 -> 00000; metering then counts
+    final + 10^digits - last for the old meter. The change is not dated before that reading."""
     old = (
         Meter.objects.select_for_update()
         .filter(connection=connection, removed_on__isnull=True)
@@ -222,6 +313,18 @@ def meter_replace(
     if serial.strip() == old.serial:
         raise ValidationError({"serial": _("The new meter must have another serial number.")})
     _check_reading(final_reading, old.digits, "final_reading")
+    _check_reading(initial_reading, digits, "initial_reading")
+    last = meter_last_reading(old)
+    if last is not None and removed_on < last.on:
+        raise ValidationError(
+            {
+                "removed_on": _(
+                    "The meter removed was read on %(date)s: the change cannot be dated before."
+                )
+                % {"date": last.on.strftime("%d/%m/%Y")}
+            }
+        )
+    _check_final_reading(old, final_reading, last, rolled_over)
     old.removed_on = removed_on
     old.final_reading = final_reading
     old.removal_reason = reason
@@ -270,15 +373,17 @@ def _import_rows(*, batch, by, importer, now) -> int:
     )
     if not preview.ok:
         raise importer.ImportRejected(preview.errors)
-    members: dict[tuple, Member] = {
-        ("ci", m.id_document.upper()): m
-        for m in Member.objects.filter(committee=committee).exclude(id_document="")
-    }
+    # Rows the preview matched to registered members join them; the others are created once
+    # per member key (the same ID document, or the same full name without one).
+    registered = Member.objects.filter(
+        committee=committee, pk__in={row.member_id for row in preview.rows if row.member_id}
+    ).in_bulk()
+    members: dict[tuple, Member] = {}
     sectors: dict[str, Sector] = {}
     for row in preview.rows:
         try:
             key = importer.member_key(row.member)
-            member = members.get(key)
+            member = registered[row.member_id] if row.member_id else members.get(key)
             if member is None:
                 member = member_create(committee=committee, by=by, **row.member)
                 members[key] = member
@@ -295,7 +400,7 @@ def _import_rows(*, batch, by, importer, now) -> int:
                 by=by,
                 number=row.number,
                 holder=member,
-                meter=_meter_or_none(row.meter),
+                meter=_meter_or_none(row.meter, today_for(committee)),
                 **lot,
                 **row.connection,
             )
@@ -311,7 +416,7 @@ def _import_rows(*, batch, by, importer, now) -> int:
     return len(preview.rows)
 
 
-def _meter_or_none(meter: dict | None) -> dict | None:
+def _meter_or_none(meter: dict | None, today: date) -> dict | None:
     if meter and meter.get("installed_on") is None:
-        meter = {**meter, "installed_on": date.today()}
+        meter = {**meter, "installed_on": today}
     return meter

@@ -36,7 +36,7 @@ def home(request):
 
 @committee_view("registry.view")
 def member_list(request):
-    filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "gender", "sector")}
+    filters = selectors.member_filters(committee=request.committee, given=request.GET)
     members = selectors.member_list(committee=request.committee, **filters)
     return _list_or_rows(
         request,
@@ -99,8 +99,7 @@ def member_edit(request, pk: int):
 
 @committee_view("registry.view")
 def connection_list(request):
-    keys = ("q", "category", "status", "sector", "has_sewer", "missing")
-    filters = {k: request.GET.get(k, "").strip() for k in keys}
+    filters = selectors.connection_filters(committee=request.committee, given=request.GET)
     connections = selectors.connection_list(committee=request.committee, **filters)
     return _list_or_rows(
         request,
@@ -193,7 +192,7 @@ def connection_transfer(request, pk: int):
 def connection_meter(request, pk: int):
     connection = get_object_or_404(Connection, pk=pk, committee=request.committee)
     current = connection.meters.filter(removed_on__isnull=True).first()
-    form = MeterForm(request.POST or None, current=current)
+    form = MeterForm(request.POST or None, committee=request.committee, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new_meter = {
@@ -213,6 +212,7 @@ def connection_meter(request, pk: int):
                     by=request.user,
                     removed_on=data["on"],
                     final_reading=data["final_reading"],
+                    rolled_over=data["rolled_over"],
                     reason=data["reason"],
                     **new_meter,
                 )
@@ -224,7 +224,12 @@ def connection_meter(request, pk: int):
     return render(
         request,
         "registry/connection_meter.html",
-        {"form": form, "connection": connection, "current": current},
+        {
+            "form": form,
+            "connection": connection,
+            "current": current,
+            "last": services.meter_last_reading(current) if current else None,
+        },
     )
 
 

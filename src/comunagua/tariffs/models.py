@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
 from comunagua.tenancy.models import TenantModel
 
 from . import engine
@@ -29,7 +30,7 @@ class Tariff(TenantModel):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("tariff")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from .history import ScopedHistory, ScopedHistoryManager
 from .roles import Role
 
 # Slugs that would shadow a top-level URL.
@@ -95,8 +96,9 @@ class RoleAssignment(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Who gave whom which role, and who took it away: the board answers for its people.
-    history = HistoricalRecords()
+    # Who gave whom which role, and who took it away: the board answers for its people. The
+    # table is read before any scope exists; its history is read only inside one.
+    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
 
     class Meta:
         verbose_name = _("role")

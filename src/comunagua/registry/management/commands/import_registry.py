@@ -2,9 +2,10 @@
 spreadsheet (.xlsx) or a .csv file.
 
 The file is checked first and the preview printed: how many rows, new members, new connections,
-and every bad row as "line N, column X: reason". A file with any bad row imports nothing. A good
-file is imported all at once, after a yes at the prompt or with --yes; --dry-run stops after the
-preview. Nothing is stored for a rejected file or a dry run.
+meters, new sectors and rows for members already registered, and every bad row as "line N,
+column X: reason". A file with any bad row imports nothing. A good file is imported all at once,
+after a yes at the prompt or with --yes; --dry-run stops after the preview. Nothing is stored
+for a rejected file or a dry run.
 """
 
 import sys
@@ -131,6 +132,9 @@ class Command(BaseCommand):
             self.stdout.write(_("New connections: %(n)s") % {"n": len(preview.rows)})
             self.stdout.write(_("Meters: %(n)s") % {"n": sum(1 for r in preview.rows if r.meter)})
             self.stdout.write(_("New sectors: %(n)s") % {"n": len(sectors - existing)})
+            self.stdout.write(
+                _("Rows for members already registered: %(n)s") % {"n": preview.joined}
+            )
         self._print_errors(preview.errors)
 
     def _print_errors(self, errors: list[importer.RowError]) -> None:

@@ -1,0 +1,57 @@
+"""The migration to one spelling per ID document, run on a register written before it."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("registry", "0001_initial")]
+AFTER = [("registry", "0002_id_document_unique_in_any_case")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_id_documents_are_normalized_and_a_clash_is_left_for_a_person_to_merge():
+    old = migrate(BEFORE)
+    try:
+        Committee = old.get_model("tenancy", "Committee")
+        Member = old.get_model("registry", "Member")
+        here = Committee.objects.create(name="Aquí", slug="aqui")
+        there = Committee.objects.create(name="Allá", slug="alla")
+
+        def member(committee, first, document, notes=""):
+            return Member.objects.create(
+                committee=committee,
+                first_names=first,
+                last_names="Quispe",
+                id_document=document,
+                notes=notes,
+            ).pk
+
+        first = member(here, "Rosa", "ab123")
+        clash = member(here, "Rosita", "AB123 ", notes="Vive al lado.")
+        spaced = member(here, "Juan", "  4455667   cb ")
+        elsewhere = member(there, "Ana", "ab123")
+        none = member(here, "Sin", "")
+
+        new = migrate(AFTER)
+    finally:
+        migrate(AFTER)  # the database stays migrated for the tests that follow
+
+    Member = new.get_model("registry", "Member")
+    documents = dict(Member.objects.values_list("pk", "id_document"))
+    assert documents == {
+        first: "AB123",
+        clash: "",
+        spaced: "4455667 CB",
+        elsewhere: "AB123",
+        none: "",
+    }
+    notes = Member.objects.get(pk=clash).notes
+    assert notes.startswith("Vive al lado.\n")
+    assert "AB123 " in notes and "Rosa Quispe" in notes and str(first) in notes
