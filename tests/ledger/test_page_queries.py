@@ -113,3 +113,15 @@ def test_the_cash_desk_and_the_bank_line_show_the_same_matches(
         assert html.count('class="match-number"') == 2
         assert "Rosa Quispe 7<" in html and "Rosa Quispe 70<" in html
         assert "Bs 25,00" in html and "Bs 0,00" in html
+
+
+def test_a_search_with_control_characters_finds_what_the_printable_part_names(
+    committee, client, cashier, session
+):
+    """A NUL in the box (a broken scanner, a pasted cell) is an error on PostgreSQL if it reaches
+    the query: it is read as a space instead."""
+    add_connection(committee, "7")
+    client.force_login(cashier)
+    response = client.get(url("cash-home", committee), {"q": "\x007\x01"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="match-number"') == 1

@@ -38,6 +38,8 @@ def test_existing_id_documents_are_normalized_and_a_clash_is_left_for_a_person_t
         spaced = member(here, "Juan", "  4455667   cb ")
         elsewhere = member(there, "Ana", "ab123")
         none = member(here, "Sin", "")
+        blank = member(here, "Blanco", "   ")
+        blank_too = member(here, "Blanca", " ")  # two "documents" of spaces: no clash at all
 
         new = migrate(AFTER)
     finally:
@@ -51,7 +53,10 @@ def test_existing_id_documents_are_normalized_and_a_clash_is_left_for_a_person_t
         spaced: "4455667 CB",
         elsewhere: "AB123",
         none: "",
+        blank: "",
+        blank_too: "",
     }
+    assert Member.objects.get(pk=blank_too).notes == ""
     notes = Member.objects.get(pk=clash).notes
     assert notes.startswith("Vive al lado.\n")
     assert "AB123 " in notes and "Rosa Quispe" in notes and str(first) in notes

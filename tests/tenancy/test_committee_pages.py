@@ -390,3 +390,112 @@ def test_a_weak_new_password_is_refused(board_client, committee):
     assert answer.status_code == 400
     reader.refresh_from_db()
     assert reader.check_password(PASSWORD)
+
+
+# --- what a board must not be able to do, whatever it types -------------------------------------
+
+
+def picture_file(image: Image.Image, fmt: str, name: str) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def test_a_small_file_describing_a_huge_picture_is_refused_before_it_is_decoded(
+    board_client, committee
+):
+    huge = picture_file(Image.new("1", (6000, 5000)), "PNG", "logo.png")  # 30 million pixels
+    assert huge.size < 100_000  # a few kilobytes on the wire
+    answer = board_client.post(
+        url("committee-settings", committee), {"action": "logo", "logo": huge}
+    )
+    assert answer.status_code == 400
+    assert "6000 por 5000 píxeles" in answer.content.decode()
+    committee.refresh_from_db()
+    assert not committee.logo
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF"])
+def test_a_picture_in_another_format_than_png_jpeg_or_gif_is_refused(board_client, committee, fmt):
+    upload = picture_file(Image.new("RGB", (50, 50)), fmt, f"logo.{fmt.lower()}")
+    answer = board_client.post(
+        url("committee-settings", committee), {"action": "logo", "logo": upload}
+    )
+    assert answer.status_code == 400
+    assert "no es una imagen (PNG, JPEG o GIF)" in answer.content.decode()
+
+
+def test_a_jpeg_photo_is_kept_as_a_small_png(board_client, committee):
+    photo = picture_file(Image.new("RGB", (3000, 2000), (200, 120, 40)), "JPEG", "foto.jpg")
+    board_client.post(url("committee-settings", committee), {"action": "logo", "logo": photo})
+    committee.refresh_from_db()
+    with committee.logo.open("rb") as handle, Image.open(handle) as stored:
+        assert (stored.format, stored.size) == ("PNG", (400, 267))
+
+
+def test_an_account_of_the_servers_staff_cannot_be_given_a_role_from_a_committee_page(
+    board_client, committee
+):
+    User.objects.create_user(username="soporte", password=PASSWORD, is_staff=True)
+    answer = add(board_client, committee, username="soporte", role="cashier")
+    assert answer.status_code == 400
+    assert "administra el servidor" in answer.content.decode()
+    assert "soporte" not in roles_of(committee)
+
+
+def test_the_board_cannot_set_the_password_of_someone_who_once_served_another_committee(
+    board_client, committee, other_committee
+):
+    """A former treasurer of the other committee, added here: they may be added back there, so
+    their password stays theirs."""
+    from django.test import Client
+
+    former = make_user(other_committee, Role.TREASURER, "extesorera")
+    there = Client()
+    there.force_login(make_user(other_committee, Role.BOARD))
+    there.post(url("committee-people", other_committee), {"action": "remove", "user": former.pk})
+    assert "extesorera" not in roles_of(other_committee)
+    add(board_client, committee, username="extesorera", role="reader")
+    page = board_client.get(url("committee-people", committee)).content.decode()
+    assert f'id="password-{former.pk}"' not in page  # no form offered
+    answer = board_client.post(
+        url("committee-people", committee),
+        {"action": "password", "user": former.pk, "password": "nueva-clave-del-pozo"},
+    )
+    assert answer.status_code == 400
+    former.refresh_from_db()
+    assert former.check_password(PASSWORD)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_board_members_removing_each_other_at_once_leave_one_board_member(committee):
+    import threading
+
+    from django.db import connection as db_connection
+    from django.test import Client
+
+    first, second = make_user(committee, Role.BOARD, "ana"), make_user(committee, Role.BOARD, "eva")
+    clients = [Client(), Client()]
+    clients[0].force_login(first)
+    clients[1].force_login(second)
+    targets = [second, first]
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+
+    def remove(i):
+        try:
+            barrier.wait(timeout=10)
+            answers[i] = clients[i].post(
+                url("committee-people", committee), {"action": "remove", "user": targets[i].pk}
+            )
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=remove, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(a.status_code for a in answers) in ([302, 400], [302, 404])
+    assert list(roles_of(committee).values()) == ["board"]

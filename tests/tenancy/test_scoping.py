@@ -18,7 +18,7 @@ UNSCOPED = {
     # The scope is decided from this table: committee_view asks for the user's role in the
     # committee of the URL (scoping.role_of) before any scope exists, the home page and the API
     # list a person's committees across all of them (scoping.committees_of), and the people page
-    # asks whether someone also serves elsewhere (tenancy.selectors.serves_elsewhere).
+    # asks whether an account is the committee's alone (tenancy.selectors.account_is_ours).
     "tenancy.RoleAssignment",
     # The gap-free document counters: infrastructure beneath the domains, never listed on a
     # page, always asked for by an explicit committee (tenancy.services.numbers_take, under a row

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
 
 from comunagua.lib.money import sum_to_cents
+from comunagua.lib.text import search_text
 from comunagua.tenancy.models import Committee
 
 from .allocation import Due
@@ -232,7 +233,7 @@ def search_households(*, committee: Committee, text: str, limit: int = 20):
     """Connections whose number, holder's name or ID document matches: the cash desk's box."""
     from comunagua.registry.models import Connection
 
-    text = (text or "").strip()
+    text = search_text(text)  # a NUL would be an error on PostgreSQL
     if not text:
         return Connection.objects.none()
     words = text.split()

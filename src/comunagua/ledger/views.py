@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from comunagua.forms import apply_errors
+from comunagua.lib.text import search_text
 from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
@@ -36,7 +37,6 @@ CLOSERS = frozenset({Role.BOARD, Role.TREASURER})
 HISTORY_LINES = 30  # the account page shows the latest lines; the statement has them all
 RECENT_RECEIPTS = 20
 SESSIONS_PAGE = 50
-SEARCH_MAX = 100  # characters of the search box taken into account
 
 
 def _open_session(request) -> CashSession | None:
@@ -55,7 +55,7 @@ def home(request):
     """No till open: the form to open it. A till open: the search box and the session's
     running summary. htmx asks for the matches only."""
     session = _open_session(request)
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    q = search_text(request.GET.get("q", ""))
     if session is None:
         return _open_page(request, SessionOpenForm())
     context = {

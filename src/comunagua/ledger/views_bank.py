@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comunagua.forms import apply_errors
+from comunagua.lib.text import search_text
 from comunagua.registry.models import Connection
 from comunagua.tenancy.scoping import committee_view
 
@@ -28,7 +29,6 @@ from .models import BankLine
 
 MAX_BYTES = 5 * 1024 * 1024
 TOKEN_MAX_AGE = 6 * 3600  # a preview left open longer is read again from a new upload
-SEARCH_MAX = 100
 
 
 class UploadForm(forms.Form):
@@ -167,7 +167,7 @@ def statement(request, pk: int):
 
 def _line_page(request, line, *, ignore_form=None, status=200):
     committee = request.committee
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    q = search_text(request.GET.get("q", ""))
     context = {
         "line": line,
         "q": q,

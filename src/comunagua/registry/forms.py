@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.forms import DateInput, DecimalInputField
-from comunagua.tariffs.services import today_for
 
 from .models import Connection, Member, Meter, Sector, normalize_id_document
 
@@ -21,7 +20,7 @@ def past_date(value: date | None, committee) -> date | None:
     follows too), and not before 1900."""
     if value is None:
         return None
-    if value > today_for(committee):
+    if value > committee.today():
         raise forms.ValidationError(_("The date cannot be in the future."))
     if value < OLDEST:
         raise forms.ValidationError(_("The date cannot be before 1900."))
@@ -178,7 +177,7 @@ class ConnectionForm(forms.ModelForm):
                 fields["meter"] = {
                     "serial": data["meter_serial"],
                     "digits": data["meter_digits"],
-                    "installed_on": data.get("connected_on") or today_for(self.committee),
+                    "installed_on": data.get("connected_on") or self.committee.today(),
                     "initial_reading": data["meter_reading"],
                 }
         else:
@@ -194,7 +193,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
         self.committee = committee
-        self.fields["on"].initial = today_for(committee)
+        self.fields["on"].initial = committee.today()
         self.fields["member"].queryset = Member.objects.filter(committee=committee).order_by(
             "last_names", "first_names"
         )
@@ -219,7 +218,7 @@ class MeterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.committee = committee
         self.current = current
-        self.fields["on"].initial = today_for(committee)
+        self.fields["on"].initial = committee.today()
         if current is not None:
             self.fields["final_reading"] = ReadingField(
                 label=_("last reading of the meter removed (m³)")

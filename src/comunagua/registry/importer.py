@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from comunagua.lib.numbers import parse_decimal
-from comunagua.tariffs.services import today_for
 
 from .models import Connection, Gender, Member, Meter, normalize_id_document
 
@@ -448,7 +447,7 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
     either; row.member_id and row.joins say so. Several such members: the row is an error, as
     only an ID document can tell them apart."""
     try:
-        result = parse(filename, content, today=today_for(committee))
+        result = parse(filename, content, today=committee.today())
     except ImportRejected as rejected:
         return Preview(errors=rejected.errors)
     existing_numbers = set(

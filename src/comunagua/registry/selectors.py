@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from comunagua.lib.text import search_text
 from comunagua.tenancy.models import Committee
 
 from .models import Connection, Holding, Member, Meter, Sector
@@ -22,14 +23,8 @@ def _current_holder():
     return Exists(Holding.objects.filter(connection=OuterRef("pk"), ended_on__isnull=True))
 
 
-SEARCH_MAX = 100  # characters of a search; a name, a number and a street fit
-
-
 def _search(value) -> str:
-    """A search as typed, made safe for any database: control characters (PostgreSQL refuses
-    NUL) become spaces, and it is cut at SEARCH_MAX characters."""
-    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(value or ""))
-    return " ".join(text.split())[:SEARCH_MAX]
+    return search_text(value)
 
 
 def _words(q: str) -> list[str]:

@@ -4,14 +4,12 @@ the user who acts is stamped on the history record."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
@@ -100,7 +98,7 @@ def connection_create(
     _set(connection, fields, CONNECTION_FIELDS)
     save_validated(connection, by)
     if holder is not None:
-        since = holder_since or connection.connected_on or holder.joined_on or today_for(committee)
+        since = holder_since or connection.connected_on or holder.joined_on or committee.today()
         save_validated(
             Holding(committee=committee, connection=connection, member=holder, started_on=since), by
         )
@@ -211,11 +209,7 @@ class LastReading:
 
 
 def _local_date(committee: Committee, moment) -> date:
-    try:
-        zone = ZoneInfo(committee.timezone)
-    except (ValueError, KeyError):  # an unknown zone is refused by Committee.clean
-        zone = None
-    return timezone.localtime(moment, zone).date()
+    return timezone.localtime(moment, committee.zone()).date()
 
 
 def meter_last_reading(meter: Meter) -> LastReading | None:
@@ -400,7 +394,7 @@ def _import_rows(*, batch, by, importer, now) -> int:
                 by=by,
                 number=row.number,
                 holder=member,
-                meter=_meter_or_none(row.meter, today_for(committee)),
+                meter=_meter_or_none(row.meter, committee.today()),
                 **lot,
                 **row.connection,
             )

@@ -71,7 +71,7 @@ class Committee(models.Model):
         form refuses one, but a row written otherwise must not take pages down)."""
         try:
             return ZoneInfo(self.timezone)
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, OSError):  # OSError: "America", a folder of zones
             return None
 
     def today(self) -> date:

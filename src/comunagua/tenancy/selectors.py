@@ -1,5 +1,7 @@
 """Reads of the committee's own pages: its people and what changed in who holds which role."""
 
+from django_scopes import scopes_disabled
+
 from .models import Committee, RoleAssignment
 from .roles import Role
 
@@ -14,14 +16,25 @@ def people_of(committee: Committee) -> list[RoleAssignment]:
     )
 
 
-def serves_elsewhere(committee: Committee, people: list[RoleAssignment]) -> set[int]:
-    """The ids of people who also serve another committee (the board cannot set their password)."""
-    ids = [a.user_id for a in people]
-    return set(
-        RoleAssignment.objects.filter(user_id__in=ids)
-        .exclude(committee=committee)
-        .values_list("user_id", flat=True)
-    )
+def account_is_ours(committee: Committee, user) -> bool:
+    """The account belongs to this committee alone: not the server's staff, and no role in
+    another committee, now or ever (the roles' history). Only such an account's password may
+    the committee's board set."""
+    if user.is_staff or user.is_superuser:
+        return False
+    if RoleAssignment.objects.filter(user=user).exclude(committee=committee).exists():
+        return False
+    with scopes_disabled():  # the other committees' history is asked about, never shown
+        return (
+            not RoleAssignment.history.filter(user_id=user.pk)
+            .exclude(committee_id=committee.pk)
+            .exists()
+        )
+
+
+def passwords_settable(committee: Committee, people: list[RoleAssignment]) -> set[int]:
+    """Of `people` (their roles here), the user ids whose password the board may set."""
+    return {a.user_id for a in people if account_is_ours(committee, a.user)}
 
 
 def role_changes(committee: Committee, limit: int = 30):

@@ -101,7 +101,10 @@ def committee_settings(request):
                             upload=logo_form.cleaned_data["logo"],
                         )
                     except ValidationError as error:
-                        logo_form.add_error("logo", error)
+                        if hasattr(error, "error_dict"):  # the committee's own details
+                            apply_errors(logo_form, error)
+                        else:
+                            logo_form.add_error("logo", error)
                     else:
                         messages.success(request, _("The logo was saved."))
                         return redirect("committee-settings", committee=committee.slug)
@@ -204,7 +207,7 @@ def committee_people(request):
         "form": form,
         "error": error,
         "people": people,
-        "elsewhere": selectors.serves_elsewhere(committee, people),
+        "settable": selectors.passwords_settable(committee, people),
         "roles": Role.choices,
         "changes": selectors.role_changes(committee),
     }

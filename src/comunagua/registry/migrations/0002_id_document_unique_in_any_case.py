@@ -27,6 +27,10 @@ def normalize_documents(apps, schema_editor):
     members = Member.objects.exclude(id_document="").order_by("committee_id", "created_at", "pk")
     for member in members.iterator():
         normal = _normalize(member.id_document)
+        if not normal:  # only spaces: no document at all, never a clash
+            member.id_document = ""
+            member.save(update_fields=["id_document"])
+            continue
         key = (member.committee_id, normal)
         first = taken.get(key)
         if first is None:

@@ -13,9 +13,17 @@ register = template.Library()
 def printed_logo(committee, css_class="logo"):
     if committee is None or not committee.logo:
         return ""
-    try:
-        with committee.logo.open("rb") as handle:
-            data = base64.b64encode(handle.read()).decode("ascii")
-    except FileNotFoundError:  # the file went missing: print without it rather than fail
+    # Read once per committee object: a run's 300 bills share one request's committee.
+    cached = getattr(committee, "_printed_logo", None)
+    if cached is None or cached[0] != committee.logo.name:
+        try:
+            with committee.logo.open("rb") as handle:
+                data = base64.b64encode(handle.read()).decode("ascii")
+        except FileNotFoundError:  # the file went missing: print without it rather than fail
+            data = ""
+        cached = committee._printed_logo = (committee.logo.name, data)
+    if not cached[1]:
         return ""
-    return format_html('<img class="{}" src="data:image/png;base64,{}" alt="">', css_class, data)
+    return format_html(
+        '<img class="{}" src="data:image/png;base64,{}" alt="">', css_class, cached[1]
+    )
