@@ -33,7 +33,7 @@ def test_the_overview_counts_read_missing_flagged_and_estimated_per_route(commit
     a, b, c = routed(committee, "1", "2", "3")
     (d,) = routed(committee, "4", sector="Bajo")
     add_connection(committee, "5")  # on no route
-    add_connection(committee, "6", status="closed")  # not read any more
+    add_connection(committee, "6", status="closed", closed_on=date(2024, 12, 31))  # not read
     month_read(committee, 2025, 1, {a: 10, b: 10, c: 10, d: 10})
     february = open_round(committee, 2025, 2)
     read(february, a, 20)

@@ -422,7 +422,7 @@ def test_routes_are_built_from_sectors_in_connection_number_order(committee):
         bajo = registry.sector_get_or_create(committee=committee, name="Bajo")
     for number, sector in (("10", alto), ("2", alto), ("3", bajo), ("7", None)):
         add_connection(committee, number, sector=sector)
-    add_connection(committee, "99", sector=alto, status="closed")
+    add_connection(committee, "99", sector=alto, status="closed", closed_on=date(2024, 12, 31))
     with scope(committee=committee):
         routes = services.routes_from_sectors(committee=committee)
         sheet = {

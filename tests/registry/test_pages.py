@@ -571,3 +571,23 @@ def test_the_member_api_answers_a_search_with_characters_no_database_stores(
     )
     assert response.status_code == 200
     assert [m["last_names"] for m in response.json()["items"]] == ["Quispe 1400"]
+
+
+@pytest.mark.parametrize(("status", "closed_on"), [("closed", None), ("active", date(2024, 6, 30))])
+def test_the_status_and_the_closing_date_disagreeing_are_refused_by_the_service_too(
+    committee, status, closed_on
+):
+    """Not only the form: any writer (the API, a script, a later page) is held to it."""
+    from django.core.exceptions import ValidationError
+
+    from comunagua.registry import services
+
+    connection = add_connection(committee, "1202")
+    with scope(committee=committee), pytest.raises(ValidationError) as refused:
+        services.connection_update(
+            connection=connection, by=None, status=status, closed_on=closed_on
+        )
+    assert "closed_on" in refused.value.error_dict
+    with scopes_disabled():
+        connection.refresh_from_db()
+    assert (connection.status, connection.closed_on) == ("active", None)

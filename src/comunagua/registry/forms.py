@@ -149,20 +149,6 @@ class ConnectionForm(forms.ModelForm):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
-        # The status and the closing date tell one story: closed since a date, or not closed.
-        # (The import checks the same; see importer.parse.)
-        status, closed_on = data.get("status"), data.get("closed_on")
-        if "closed_on" not in self.errors and status:
-            if status == Connection.Status.CLOSED and closed_on is None:
-                self.add_error("closed_on", _("A closed connection needs its closing date."))
-            elif status != Connection.Status.CLOSED and closed_on is not None:
-                self.add_error(
-                    "closed_on",
-                    _(
-                        "Only a closed connection has a closing date: clear the date or set "
-                        "the status to closed."
-                    ),
-                )
         return data
 
     def service_kwargs(self) -> dict:

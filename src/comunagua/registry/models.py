@@ -203,6 +203,19 @@ class Connection(TenantModel):
     def clean(self):
         if self.closed_on and self.connected_on and self.closed_on < self.connected_on:
             raise ValidationError({"closed_on": _("The closing date is before the connection.")})
+        # The status and the closing date tell one story: closed since a date, or not closed.
+        # (Every writer goes through here; the import says the same per row, naming its column.)
+        if self.status == self.Status.CLOSED and self.closed_on is None:
+            raise ValidationError({"closed_on": _("A closed connection needs its closing date.")})
+        if self.status != self.Status.CLOSED and self.closed_on is not None:
+            raise ValidationError(
+                {
+                    "closed_on": _(
+                        "Only a closed connection has a closing date: clear the date or set "
+                        "the status to closed."
+                    )
+                }
+            )
 
 
 class Holding(TenantModel):
