@@ -6,6 +6,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.forms import DecimalInputField
@@ -22,9 +23,9 @@ def _zones() -> list[tuple[str, str]]:
 
 
 class CommitteeForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=_zones)
+    timezone = forms.ChoiceField(label=capfirst(_("time zone")), choices=_zones)
     currency = forms.CharField(
-        label=_("currency"),
+        label=capfirst(_("currency")),
         max_length=3,
         validators=[
             RegexValidator(r"^[A-Za-z]{3}$", _("Write the currency's three-letter code, e.g. BOB."))
@@ -32,7 +33,7 @@ class CommitteeForm(forms.ModelForm):
         help_text=_("The three-letter code (ISO 4217), e.g. BOB for bolivianos."),
     )
     bill_rounding = DecimalInputField(
-        label=_("bill rounding unit"),
+        label=capfirst(_("bill rounding unit")),
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -63,7 +64,7 @@ class CommitteeForm(forms.ModelForm):
 
 class LogoForm(forms.Form):
     logo = forms.FileField(
-        label=_("logo"),
+        label=capfirst(_("logo")),
         help_text=_("A PNG, JPEG or GIF picture up to 2 MB; it is printed on bills and receipts."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
     )
@@ -71,17 +72,17 @@ class LogoForm(forms.Form):
 
 class PersonForm(forms.Form):
     username = forms.CharField(
-        label=_("user name"),
+        label=capfirst(_("user name")),
         max_length=150,
         help_text=_(
             "What they type to log in. If they already serve another committee, use theirs."
         ),
     )
-    first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    first_name = forms.CharField(label=capfirst(_("first name")), max_length=150, required=False)
+    last_name = forms.CharField(label=capfirst(_("last name")), max_length=150, required=False)
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=Role.choices)
     password = forms.CharField(
-        label=_("first password"),
+        label=capfirst(_("first password")),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Only for a new account; tell it to the person, who can change it later."),
@@ -96,6 +97,6 @@ class RoleForm(forms.Form):
 class PasswordForm(forms.Form):
     user = forms.IntegerField(min_value=1, max_value=2**31 - 1)
     password = forms.CharField(
-        label=_("new password"),
+        label=capfirst(_("new password")),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
