@@ -1,0 +1,55 @@
+"""The board on a phone: uploads the committee's logo, adds the new cashier, and the cashier logs
+in with the password the board gave her."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from comunagua.tenancy.roles import Role
+from tests.browser.conftest import login
+from tests.conftest import PASSWORD, make_committee, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def test_the_board_adds_a_cashier_on_a_phone_and_she_logs_in(page, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    committee = make_committee("Comité de Agua Loma Verde (prueba)", "loma-verde")
+    make_user(committee, Role.BOARD, "presidenta")
+    logo = tmp_path / "logo.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 800), (10, 90, 160)).save(buffer, format="PNG")
+    logo.write_bytes(buffer.getvalue())
+
+    login(page, live_server, "presidenta", PASSWORD)
+    page.wait_for_url(f"**/{committee.slug}/")
+    page.click("nav >> text=El comité")
+    page.wait_for_selector("h1:has-text('El comité')")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.set_input_files("#logo input[type=file]", str(logo))
+    page.click("#logo button:has-text('Subir el logotipo')")
+    page.wait_for_selector("text=Se guardó el logotipo.")
+    assert page.locator("header img.brand-logo").evaluate("img => img.naturalWidth") == 400
+
+    page.click("text=Personas y roles")
+    page.wait_for_selector("h1:has-text('Personas y roles')")
+    page.fill("#id_username", "cajera2")
+    page.fill("#id_first_name", "Rosa")
+    page.fill("#id_last_name", "Mamani")
+    page.select_option("#id_role", "cashier")
+    page.fill("#id_password", "agua-de-la-loma-7")
+    page.click("#add-person button[type=submit]")
+    page.wait_for_selector("text=cajera2 ya puede entrar.")
+    card = page.locator("li.person[data-user=cajera2]")
+    assert "Rosa Mamani" in card.inner_text()
+    assert card.locator("select").input_value() == "cashier"
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+    page.click("button:has-text('Salir')")
+    login(page, live_server, "cajera2", "agua-de-la-loma-7")
+    page.wait_for_url(f"**/{committee.slug}/")
+    assert "cajera2 · Cajera" in page.inner_text("header")
+    assert page.locator("nav >> text=El comité").count() == 0  # a cashier does not manage it
