@@ -1,18 +1,17 @@
 """POST /committees/{slug}/payments: a payment taken once per client id, bad input refused with
 a reason and nothing taken."""
 
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection as db_connection
 from django_scopes import scope
 
 from comunagua.ledger import services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import make_user
 from tests.ledger.conftest import charge
 
@@ -118,21 +117,7 @@ def test_a_payment_without_a_date_is_dated_by_the_committees_clock_not_the_serve
 def test_a_payment_and_its_replay_racing_each_other_are_told_apart_correctly(committee, till):
     """The phone's retry arrives while the first request is still being written: one answer
     says stored, the other duplicate, and one receipt is taken."""
-    barrier = threading.Barrier(2)
-    answers = [None, None]
-
-    def send(index):
-        try:
-            barrier.wait(timeout=10)
-            answers[index] = pay(till, committee)
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once(*[lambda: pay(till, committee)] * 2)
     assert len(payments(committee)) == 1
     statuses = sorted(a.json().get("status") or a.json()["error"]["code"] for a in answers)
     assert statuses == ["duplicate", "stored"]

@@ -1,16 +1,15 @@
 """POST /committees/{slug}/readings: each reading stored once whatever the replays, a second
 value kept as a conflict, bad items rejected with a reason while the others are stored."""
 
-import threading
 from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from django.db import connection as db_connection
 from django_scopes import scope, scopes_disabled
 
 from comunagua.metering import services as metering
 from comunagua.metering.models import Reading
+from tests.concurrency import at_once
 from tests.conftest import add_connection, make_user
 
 from .conftest import Api, item, slug_path, token_for
@@ -309,23 +308,11 @@ def test_two_phones_sending_overlapping_batches_at_once_store_each_reading_once(
     phones = [Api(token_for(reader)), Api(token_for(make_user(committee, Role.READER, "lector2")))]
     shared = [item(n, v) for n, v in (("101", "12"), ("102", "4.5"), ("103", "7"))]
     batches = [shared, [*reversed(shared), item("101", "12")]]
-    barrier = threading.Barrier(2)
-    answers = [None, None]
-
-    def send(index):
-        try:
-            barrier.wait(timeout=10)
-            answers[index] = phones[index].post(
-                slug_path(committee, "readings"), {"readings": batches[index]}
-            )
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    path = slug_path(committee, "readings")
+    answers = at_once(
+        lambda: phones[0].post(path, {"readings": batches[0]}),
+        lambda: phones[1].post(path, {"readings": batches[1]}),
+    )
     assert [a.status_code for a in answers] == [200, 200]
     assert readings(committee) == [
         ("101", D("12.000"), "accepted"),
@@ -345,34 +332,19 @@ def test_a_round_closing_while_a_batch_arrives_never_keeps_a_second_value_it_can
 
     phone = Api(token_for(reader))
     post(phone, committee, [item("101", "12"), item("102", "4"), item("103", "7")])
-    barrier = threading.Barrier(2)
-    outcome = {}
-
-    def send():
-        try:
-            barrier.wait(timeout=10)
-            outcome["batch"] = phone.post(
-                slug_path(committee, "readings"),
-                {"round": f"{reading_round.period:%Y-%m}", "readings": [item("101", "21")]},
-            )
-        finally:
-            db_connection.close()
 
     def close():
-        try:
-            barrier.wait(timeout=10)
-            with scope(committee=committee):
-                outcome["close"] = metering.round_close(round=reading_round, by=board_user)
-        except ValidationError as refused:  # a second value arrived first: review it
-            outcome["close"] = refused
-        finally:
-            db_connection.close()
+        with scope(committee=committee):
+            return metering.round_close(round=reading_round, by=board_user)
 
-    threads = [threading.Thread(target=f) for f in (send, close)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    batch, closed = at_once(
+        lambda: phone.post(
+            slug_path(committee, "readings"),
+            {"round": f"{reading_round.period:%Y-%m}", "readings": [item("101", "21")]},
+        ),
+        close,  # or a ValidationError: a second value arrived first, to review
+    )
+    outcome = {"batch": batch, "close": closed}
     assert outcome["batch"].status_code == 200
     (answer,) = outcome["batch"].json()["results"]
     reading_round.refresh_from_db()

@@ -4,13 +4,11 @@ wait for a person. A bad file gets a clear message and changes nothing; a statem
 again, or the next one that overlaps it, pays nothing twice."""
 
 import re
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection as db_connection
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -18,6 +16,7 @@ from comunagua.ledger import bank, checks, selectors
 from comunagua.ledger.models import BankImport, BankLine, Payment
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import add_connection, make_user
 
 from .conftest import D, charge
@@ -585,23 +584,7 @@ def test_the_cash_desk_links_the_board_to_the_bank_statement(board_client, commi
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_same_statement_imported_twice_at_once_pays_once(committee, households, board_user):
-    barrier = threading.Barrier(2)
-    results = [None, None]
-
-    def run(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = import_(committee, MARCH, by=board_user)
-        except Exception as error:  # the test inspects it
-            results[index] = error
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(*[lambda: import_(committee, MARCH, by=board_user)] * 2)
     assert sorted(type(r).__name__ for r in results) == ["BankImport", "StatementRejected"]
     assert counts(committee) == (1, 7, 5)
     with scope(committee=committee):

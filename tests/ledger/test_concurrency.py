@@ -2,44 +2,21 @@
 cannot be paid twice, the same request is recorded once, and receipts keep their numbers without
 gaps."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection as db_connection
 from django_scopes import scope, scopes_disabled
 
 from comunagua.ledger import checks, services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import make_user
 
 from .conftest import D, charge
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; returns each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # the test inspects it
-            results[index] = error
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

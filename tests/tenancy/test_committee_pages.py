@@ -11,6 +11,7 @@ from PIL import Image
 
 from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import PASSWORD, make_user
 
 User = get_user_model()
@@ -470,32 +471,16 @@ def test_the_board_cannot_set_the_password_of_someone_who_once_served_another_co
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_board_members_removing_each_other_at_once_leave_one_board_member(committee):
-    import threading
-
-    from django.db import connection as db_connection
     from django.test import Client
 
     first, second = make_user(committee, Role.BOARD, "ana"), make_user(committee, Role.BOARD, "eva")
     clients = [Client(), Client()]
     clients[0].force_login(first)
     clients[1].force_login(second)
-    targets = [second, first]
-    barrier = threading.Barrier(2)
-    answers = [None, None]
-
-    def remove(i):
-        try:
-            barrier.wait(timeout=10)
-            answers[i] = clients[i].post(
-                url("committee-people", committee), {"action": "remove", "user": targets[i].pk}
-            )
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=remove, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    address = url("committee-people", committee)
+    answers = at_once(
+        lambda: clients[0].post(address, {"action": "remove", "user": second.pk}),
+        lambda: clients[1].post(address, {"action": "remove", "user": first.pk}),
+    )
     assert sorted(a.status_code for a in answers) in ([302, 400], [302, 404])
     assert list(roles_of(committee).values()) == ["board"]

@@ -13,6 +13,7 @@ from comunagua.forms import DecimalInputField
 
 from .models import Committee
 from .roles import Role
+from .services import COMMITTEE_EDITABLE
 
 
 @cache
@@ -43,16 +44,7 @@ class CommitteeForm(forms.ModelForm):
 
     class Meta:
         model = Committee
-        fields = [
-            "name",
-            "kind",
-            "legal_registration",
-            "licence_number",
-            "address",
-            "timezone",
-            "currency",
-            "bill_rounding",
-        ]
+        fields = list(COMMITTEE_EDITABLE)
 
     def clean_currency(self):
         return self.cleaned_data["currency"].strip().upper()

@@ -36,20 +36,24 @@ LOGO_FORMATS = ("PNG", "JPEG", "GIF")  # what the form promises; never TIFF, PSD
 LOGO_MAX_PIXELS = 25_000_000  # a phone photo is 12 to 50 million; decoded as RGBA, 100 MB
 
 
+# What the board changes on its committee's page (not the slug: printed receipts and QR codes
+# carry it; not the logo: its own service).
+COMMITTEE_EDITABLE = (
+    "name",
+    "kind",
+    "legal_registration",
+    "licence_number",
+    "address",
+    "timezone",
+    "currency",
+    "bill_rounding",
+)
+
+
 @transaction.atomic
 def committee_update(*, committee: Committee, by, **fields) -> Committee:
     """Change the committee's details (not its slug: printed receipts and QR codes carry it)."""
-    editable = {
-        "name",
-        "kind",
-        "legal_registration",
-        "licence_number",
-        "address",
-        "timezone",
-        "currency",
-        "bill_rounding",
-    }
-    unknown = set(fields) - editable
+    unknown = set(fields) - set(COMMITTEE_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
