@@ -6,7 +6,6 @@ rules do not allow is refused and changes nothing; another committee's household
 Messages are checked in English (the msgids), whatever the translations say."""
 
 import contextlib
-import threading
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection as db_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,6 +33,7 @@ from comunagua.registry import services as registry
 from comunagua.registry.models import Connection
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import add_connection, make_user
 
 from .conftest import D, charge, pay
@@ -1064,28 +1063,6 @@ def test_printing_a_notice_never_given_goes_back_to_the_household(committee, boa
 
 
 # --- at the same moment (PostgreSQL: real concurrent connections) ----------------------------
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; returns each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def call_in_thread(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # the test inspects it
-            results[index] = error
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=call_in_thread, args=c) for c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgresql
