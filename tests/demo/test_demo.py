@@ -104,6 +104,15 @@ def test_the_main_committee_has_about_370_connections_and_the_second_is_smaller(
     assert committee(MAIN_SLUG).name == "Comité de Agua María Auxiliadora (demo)"
 
 
+def test_the_main_committee_has_a_logo_and_reloading_keeps_one_file_of_it(demo):
+    first = committee(MAIN_SLUG).logo
+    assert first.name.startswith("logos/maria-auxiliadora-") and first.storage.exists(first.name)
+    loader.load(today=TODAY, flows=REGISTER_ONLY)
+    again = committee(MAIN_SLUG).logo
+    assert again.name == first.name  # the same picture, the same file: not a copy per load
+    assert not committee(SECOND_SLUG).logo
+
+
 def test_every_demo_login_authenticates_with_password_demo_and_has_its_role(demo):
     main = committee(MAIN_SLUG)
     for login in LOGINS:

@@ -5,15 +5,19 @@ tank on the hill, a few hundred metered households. "Villa Pagador Alto" is a sm
 for the federation views. Both are synthetic: no real committee's data is used.
 """
 
+import io
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw
 
 from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
+from comunagua.tenancy.services import committee_logo_set
 
 from . import names
 
@@ -76,6 +80,19 @@ LOGINS = [
 USERNAMES = [login.username for login in LOGINS]
 
 
+def _logo() -> ContentFile:
+    """A drawn logo for the main committee: a white drop on the water's blue."""
+    picture = Image.new("RGBA", (320, 320), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((8, 8, 312, 312), fill=(11, 83, 115, 255))
+    draw.polygon([(160, 52), (96, 170), (224, 170)], fill=(255, 255, 255, 255))
+    draw.ellipse((94, 118, 226, 250), fill=(255, 255, 255, 255))
+    draw.arc((118, 150, 202, 234), start=100, end=170, fill=(11, 83, 115, 255), width=8)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return ContentFile(out.getvalue(), name="logo.png")
+
+
 def create_committees() -> dict[str, Committee]:
     committees = {}
     for spec in COMMITTEES:
@@ -90,6 +107,10 @@ def create_committees() -> dict[str, Committee]:
         committee.full_clean()
         committee.save()
         committees[spec.slug] = committee
+    # Through the board's own service, as a board would upload it (printed on bills, receipts).
+    committees[MAIN_SLUG] = committee_logo_set(
+        committee=committees[MAIN_SLUG], by=None, upload=_logo()
+    )
     return committees
 
 

@@ -32,6 +32,7 @@ def numbers_take(*, committee: Committee, kind: str, count: int = 1) -> range:
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024  # a phone photo of a stamp is larger; a logo file is not
 LOGO_BOX = (400, 400)  # enough for a printed header at 300 dpi, small enough for every page
+LOGO_DIR = "logos"
 LOGO_FORMATS = ("PNG", "JPEG", "GIF")  # what the form promises; never TIFF, PSD or EPS
 LOGO_MAX_PIXELS = 25_000_000  # a phone photo is 12 to 50 million; decoded as RGBA, 100 MB
 
@@ -97,15 +98,20 @@ def committee_logo_set(*, committee: Committee, by, upload) -> Committee:
     # A committee whose details cannot be saved is refused before any file is written.
     committee.full_clean(exclude=["logo"])
     old = committee.logo.name if committee.logo else ""
-    # A new name per upload: browsers and printed pages never keep showing the old logo.
-    name = f"{committee.slug}-{hashlib.sha256(data).hexdigest()[:12]}.png"
-    committee.logo.save(name, ContentFile(data), save=False)
-    new = committee.logo.name
+    # A name per picture: browsers and printed pages never keep showing an old logo.
+    name = f"{LOGO_DIR}/{committee.slug}-{hashlib.sha256(data).hexdigest()[:12]}.png"
+    storage = committee.logo.storage
+    written = not storage.exists(name)  # the same picture again: its file is already there
+    if written:
+        name = storage.save(name, ContentFile(data))
+    committee.logo.name = name
     try:
         save_validated(committee, by)
     except Exception:
-        committee.logo.storage.delete(new)
+        if written:
+            storage.delete(name)
         raise
+    new = name
     if old and old != new:
         transaction.on_commit(lambda: committee.logo.storage.delete(old))
     return committee
