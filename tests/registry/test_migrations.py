@@ -6,6 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("registry", "0001_initial")]
 AFTER = [("registry", "0002_id_document_unique_in_any_case")]
+THIRD = [("registry", "0003_id_document_unique_whatever_its_separators")]
+LATEST = THIRD  # where each test leaves the database, for the tests that follow
 
 
 def migrate(targets):
@@ -43,7 +45,7 @@ def test_existing_id_documents_are_normalized_and_a_clash_is_left_for_a_person_t
 
         new = migrate(AFTER)
     finally:
-        migrate(AFTER)  # the database stays migrated for the tests that follow
+        migrate(LATEST)  # the database stays migrated for the tests that follow
 
     Member = new.get_model("registry", "Member")
     documents = dict(Member.objects.values_list("pk", "id_document"))
@@ -60,3 +62,30 @@ def test_existing_id_documents_are_normalized_and_a_clash_is_left_for_a_person_t
     notes = Member.objects.get(pk=clash).notes
     assert notes.startswith("Vive al lado.\n")
     assert "AB123 " in notes and "Rosa Quispe" in notes and str(first) in notes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_documents_that_differ_only_in_separators_are_one_and_the_later_is_set_aside():
+    old = migrate(AFTER)  # 0002: compared in capitals, separators still counted
+    try:
+        Committee = old.get_model("tenancy", "Committee")
+        Member = old.get_model("registry", "Member")
+        here = Committee.objects.create(name="Aquí", slug="aqui")
+
+        def member(first, document):
+            return Member.objects.create(
+                committee=here, first_names=first, last_names="Mamani", id_document=document
+            ).pk
+
+        first = member("Rosa", "1234567 LP")
+        dashed = member("Rosita", "1234567-LP")
+        other = member("Juan", "7654321 CB")
+
+        new = migrate(THIRD)
+    finally:
+        migrate(LATEST)
+
+    Member = new.get_model("registry", "Member")
+    documents = dict(Member.objects.values_list("pk", "id_document"))
+    assert documents == {first: "1234567 LP", dashed: "", other: "7654321 CB"}
+    assert "1234567-LP" in Member.objects.get(pk=dashed).notes

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from comunagua.lib.numbers import parse_decimal
 
-from .models import Connection, Gender, Member, Meter, normalize_id_document
+from .models import (
+    Connection,
+    Gender,
+    Member,
+    Meter,
+    id_document_key,
+    normalize_id_document,
+)
 
 
 class ImportRejected(Exception):
@@ -435,7 +442,7 @@ def full_name_key(first_names: str, last_names: str) -> str:
 def member_key(member: dict) -> tuple[str, ...]:
     """Rows with the same ID document are one member; without one, the same full name."""
     if member["id_document"]:
-        return ("ci", normalize_id_document(member["id_document"]))
+        return ("ci", id_document_key(member["id_document"]))
     return ("name", full_name_key(member["first_names"], member["last_names"]))
 
 
@@ -465,7 +472,7 @@ def preview(*, committee, filename: str, content: bytes) -> Preview:
         "pk", "id_document", "first_names", "last_names"
     ):
         if document:
-            by_document[normalize_id_document(document)] = (pk, first, last)
+            by_document[id_document_key(document)] = (pk, first, last)
         else:
             without_document.setdefault(full_name_key(first, last), []).append((pk, first, last))
     taken_codes = set(

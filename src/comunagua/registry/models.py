@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Replace, Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -27,6 +27,27 @@ def normalize_id_document(value: str | None) -> str:
     no spaces around, single spaces inside, capitals. Every way in (the member form, the
     services through Member.clean, the import) goes through here."""
     return " ".join(str(value or "").split()).upper()
+
+
+# What is left out when two ID documents are compared: "1234567 LP", "1234567-LP" and
+# "1234567.lp" are one document written three ways.
+ID_DOCUMENT_SEPARATORS = (" ", "-", ".")
+
+
+def id_document_key(value: str | None) -> str:
+    """The ID document as it is compared: capitals, without separators."""
+    key = normalize_id_document(value)
+    for separator in ID_DOCUMENT_SEPARATORS:
+        key = key.replace(separator, "")
+    return key
+
+
+def _id_document_key_expression():
+    """id_document_key in SQL, for the uniqueness the database keeps."""
+    expression = models.F("id_document")
+    for separator in ID_DOCUMENT_SEPARATORS:
+        expression = Replace(expression, models.Value(separator), models.Value(""))
+    return Upper(expression)
 
 
 class Gender(models.TextChoices):
@@ -73,11 +94,12 @@ class Member(TenantModel):
         verbose_name_plural = _("members")
         ordering = ["last_names", "first_names"]
         constraints = [
-            # On the capitals too: a write that skipped normalize_id_document still cannot give
-            # "ab123" to a second member when "AB123" is taken.
+            # Compared as id_document_key does, in the database itself: a write that skipped
+            # the normalizing still cannot give "1234567-lp" to a second member when
+            # "1234567 LP" is taken.
             models.UniqueConstraint(
                 "committee",
-                Upper("id_document"),
+                _id_document_key_expression(),
                 condition=~Q(id_document=""),
                 name="member_id_document_unique",
                 violation_error_message=_("Another member already has this ID document."),
