@@ -32,7 +32,7 @@ def test_help_for_a_dashed_command_without_any_settings_in_the_environment(tmp_p
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     out = done.stdout
-    assert out.startswith("usage: comunagua import")
+    assert out.startswith("usage: comunagua import-registry ")  # as typed, not import_registry
     assert "--committee SLUG" in out and "FILE" in out and "--dry-run" in out
     # The command's own description, in Spanish (the settings' language).
     assert "Importa un padrón de socios y conexiones" in " ".join(out.split())
@@ -62,8 +62,13 @@ def test_dashes_become_underscores_in_the_command_name_only(capsys):
         cli.main(["comunagua", "check-ledger", "--help"])
     assert stop.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("usage: comunagua check")
+    assert out.startswith("usage: comunagua check-ledger ")
     assert "--committee" in out  # the option keeps its dashes: it is not renamed
+
+
+def test_help_on_a_dashed_command_shows_it_as_typed(capsys):
+    cli.main(["comunagua", "help", "water-balance"])
+    assert capsys.readouterr().out.startswith("usage: comunagua water-balance ")
 
 
 def test_an_option_first_is_left_alone(capsys):

@@ -1,7 +1,8 @@
 """The `comunagua` command: Django's management commands with our settings preset.
 
 Our own commands are written with dashes on the command line (`comunagua import-registry`) and
-live as Django commands with underscores (`import_registry`).
+live as Django commands with underscores (`import_registry`); their help and usage lines show
+them as they were typed.
 """
 
 import os
@@ -11,11 +12,17 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comunagua.settings")
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1 and "-" in argv[1] and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility
 
-    execute_from_command_line(argv)
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            # "import-registry" is found as "import_registry"; the name typed stays in argv, so
+            # the usage line reads "comunagua import-registry".
+            if not subcommand.startswith("-"):
+                subcommand = subcommand.replace("-", "_")
+            return super().fetch_command(subcommand)
+
+    Utility(argv).execute()
 
 
 if __name__ == "__main__":
