@@ -1,11 +1,13 @@
-"""One spelling per ID document: existing values are normalized as registry.models.
-normalize_id_document does (no spaces around, single spaces inside, capitals), and the
-uniqueness per committee no longer depends on capitals.
+"""One ID document, one member per committee, however it was typed: existing values get one
+spelling (registry.models.normalize_id_document: no spaces around, single spaces inside,
+capitals), and documents are compared as registry.models.id_document_key does (also without
+spaces, hyphens and dots: "1234567 LP", "1234567-LP" and "1234567lp" are one document), by a
+unique index in the database itself.
 
-Two members of one committee whose documents only differed in capitals or spaces ("ab123" and
-"AB123") cannot both keep theirs. Merging them is for a person to decide, so the member
-registered later keeps the document in their notes, with a line saying which member already has
-it, and their document field is left empty; nothing else is changed or deleted.
+Two members of one committee whose documents compare equal cannot both keep theirs. Merging
+them is for a person to decide, so the member registered later keeps the document in their
+notes, with a line saying which member already has it, and their document field is left empty;
+nothing else is changed or deleted.
 """
 
 import django.db.models.functions.text
@@ -14,14 +16,31 @@ from django.db import migrations, models
 # Written into the member's notes, in the committee's working language (Spanish): the data
 # migration runs outside any request, so it is not translated.
 NOTE = "Revisar: el CI «{document}» es también el del socio/a {other} (n.º interno {pk})."
+# The rules of registry.models, frozen here as migrations must be.
+SEPARATORS = (" ", "-", ".")
 
 
 def _normalize(value: str) -> str:
-    # The same rule as registry.models.normalize_id_document, frozen here as migrations must be.
     return " ".join((value or "").split()).upper()
 
 
-def normalize_documents(apps, schema_editor):
+def _key(value: str) -> str:
+    key = _normalize(value)
+    for separator in SEPARATORS:
+        key = key.replace(separator, "")
+    return key
+
+
+def _key_expression():
+    expression = models.F("id_document")
+    for separator in SEPARATORS:
+        expression = django.db.models.functions.text.Replace(
+            expression, models.Value(separator), models.Value("")
+        )
+    return django.db.models.functions.text.Upper(expression)
+
+
+def one_document_one_member(apps, schema_editor):
     Member = apps.get_model("registry", "Member")
     taken: dict[tuple[int, str], object] = {}
     members = Member.objects.exclude(id_document="").order_by("committee_id", "created_at", "pk")
@@ -31,10 +50,8 @@ def normalize_documents(apps, schema_editor):
             member.id_document = ""
             member.save(update_fields=["id_document"])
             continue
-        key = (member.committee_id, normal)
-        first = taken.get(key)
-        if first is None:
-            taken[key] = member
+        first = taken.setdefault((member.committee_id, _key(normal)), member)
+        if first is member:
             if normal != member.id_document:
                 member.id_document = normal
                 member.save(update_fields=["id_document"])
@@ -56,12 +73,12 @@ class Migration(migrations.Migration):
             model_name="member",
             name="member_id_document_unique",
         ),
-        migrations.RunPython(normalize_documents, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(one_document_one_member, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name="member",
             constraint=models.UniqueConstraint(
                 models.F("committee"),
-                django.db.models.functions.text.Upper("id_document"),
+                _key_expression(),
                 condition=models.Q(("id_document", ""), _negated=True),
                 name="member_id_document_unique",
                 violation_error_message="Another member already has this ID document.",
