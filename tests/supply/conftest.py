@@ -59,6 +59,19 @@ def log(committee, day: date, readings: dict, by=None, **values):
         return services.operator_log_enter(committee=committee, entry=entry, by=by)
 
 
+def report_incident(committee, **fields):
+    """An oil spill in the ravine, reported by nobody in particular; `fields` change it."""
+    values = {
+        "kind": "spill",
+        "happened_on": date(2025, 5, 1),
+        "location": "Quebrada",
+        "description": "Aceite",
+    }
+    values.update(fields)
+    with scope(committee=committee):
+        return services.incident_report(committee=committee, by=None, **values)
+
+
 @pytest.fixture
 def well(committee):
     return make_well(committee)

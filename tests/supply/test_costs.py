@@ -81,28 +81,20 @@ def test_kwh_per_m3_divides_by_the_water_pumped_not_the_water_bought(committee, 
     assert costs.kwh_per_m3 == D("0.5")  # 20 kWh for the well's 40 m³, not for 100 m³
 
 
-def _tanker(committee, price: Decimal) -> Source:
+def _bought(committee, kind: str, name: str, price: Decimal) -> Source:
+    """A source the committee buys water from, at `price` per m³."""
     with scope(committee=committee):
         return services.source_save(
-            committee=committee,
-            by=None,
-            name="Cisterna",
-            kind=Source.Kind.TANKER,
-            supplier="Don Julio",
-            price_per_m3=price,
+            committee=committee, by=None, name=name, kind=kind, supplier=name, price_per_m3=price
         )
+
+
+def _tanker(committee, price: Decimal) -> Source:
+    return _bought(committee, Source.Kind.TANKER, "Cisterna", price)
 
 
 def _bulk(committee, price: Decimal) -> Source:
-    with scope(committee=committee):
-        return services.source_save(
-            committee=committee,
-            by=None,
-            name="EPSAS",
-            kind=Source.Kind.BULK,
-            supplier="EPSAS",
-            price_per_m3=price,
-        )
+    return _bought(committee, Source.Kind.BULK, "EPSAS", price)
 
 
 def test_past_months_keep_the_price_bought_water_had_when_it_was_logged(

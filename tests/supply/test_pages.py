@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from PIL import Image
 
 from comunagua.supply.models import (
@@ -23,7 +23,7 @@ from tests.billing.conftest import make_tariff, run
 from tests.conftest import add_connection, make_user
 from tests.metering.conftest import month_read
 
-from .conftest import log
+from .conftest import log, report_incident
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -292,17 +292,7 @@ def test_an_incident_with_a_photo_and_its_complaint_letter(
 
 
 def test_only_the_board_prints_the_complaint(operator_client, committee, well):
-    with scope(committee=committee):
-        from comunagua.supply import services
-
-        incident = services.incident_report(
-            committee=committee,
-            by=None,
-            kind="spill",
-            happened_on=date(2025, 5, 1),
-            location="Quebrada",
-            description="Aceite",
-        )
+    incident = report_incident(committee)
     assert operator_client.get(url(committee, "supply-incident", pk=incident.pk)).status_code == 200
     letter = url(committee, "supply-incident-letter", pk=incident.pk)
     assert operator_client.get(letter).status_code == 403

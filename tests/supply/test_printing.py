@@ -1,14 +1,10 @@
 """The complaint letter goes through `comunagua.printing`: an A4 page, its PDF named after the
 committee and the incident, and a clear 400 for a paper it is not printed on."""
 
-from datetime import date
-
 import pytest
 from django.utils.html import escape
-from django_scopes import scope
 
-from comunagua.supply import services
-
+from .conftest import report_incident
 from .test_pages import url
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def incident(committee, well):
-    with scope(committee=committee):
-        return services.incident_report(
-            committee=committee,
-            by=None,
-            kind="spill",
-            happened_on=date(2025, 5, 1),
-            location="Quebrada",
-            description="Aceite",
-        )
+    return report_incident(committee)
 
 
 def test_the_complaint_letters_pdf_is_named_after_the_committee_and_the_incident(

@@ -24,6 +24,7 @@ from comunagua.supply import services as supply
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
+from tests.supply.conftest import report_incident
 
 PREFIX = "<slug:committee>/"
 # The reader app's service worker and manifest hold no data and need no login, so that a phone
@@ -179,13 +180,8 @@ def committee_objects(committee) -> dict[str, int]:
             entry=supply.LogEntry(day=date(2025, 3, 1), readings={well_meter: Decimal(30)}),
             by=None,
         )
-        incident = supply.incident_report(
-            committee=committee,
-            by=None,
-            kind="spill",
-            happened_on=date(2025, 3, 1),
-            location="Quebrada",
-            description="Aceite",
+        incident = report_incident(
+            committee,
             photo=SimpleUploadedFile("aceite.jpg", image("JPEG"), content_type="image/jpeg"),
         )
         photo = incident.photos.get()
