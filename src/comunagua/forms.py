@@ -34,10 +34,11 @@ class DecimalInputField(forms.DecimalField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
+def apply_errors(form, error: ValidationError, *, field: str | None = None) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one; an
+    error about no field in particular on `field`, or above the form."""
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
     else:
-        form.add_error(None, error)
+        form.add_error(field, error)

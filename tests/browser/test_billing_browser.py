@@ -12,7 +12,6 @@ from django_scopes import scope
 
 from comunagua.metering import services as metering
 from comunagua.registry import services as registry
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.roles import Role
 from tests.billing.conftest import make_tariff
 from tests.browser.conftest import login
@@ -160,7 +159,7 @@ def test_a_board_member_reads_a_route_by_keyboard_accepts_a_roll_over_and_prints
         "(el medidor pasó de su último número y volvió a empezar desde cero)"
     ), _text(page, "table.readings")  # the household can see why 9 990 → 5 is 15 m³
     assert _text(page, ".total-due") == "Bs 53,00"
-    due = today_for(committee) + timedelta(days=15)
+    due = committee.today() + timedelta(days=15)
     assert _text(page, "p.due") == f"Pague hasta el {due:%d/%m/%Y}"
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/bill-360.png", full_page=True)

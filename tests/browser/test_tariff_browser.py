@@ -27,7 +27,7 @@ def test_the_board_prices_a_month_on_a_phone_and_opens_the_form_for_a_new_tariff
         tariff = services.tariff_create(
             committee=committee,
             by=None,
-            effective_from=services.today_for(committee) - timedelta(days=30),
+            effective_from=committee.today() - timedelta(days=30),
             toml_text=EXAMPLE_FILE.read_text(encoding="utf-8"),
         )
 

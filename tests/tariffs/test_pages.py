@@ -31,7 +31,7 @@ def count() -> int:
 
 @pytest.fixture
 def today(committee):
-    return services.today_for(committee)
+    return committee.today()
 
 
 def add(committee, effective_from, text=EXAMPLE, **kwargs) -> Tariff:

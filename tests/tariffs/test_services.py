@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def today(committee):
-    return services.today_for(committee)
+    return committee.today()
 
 
 def create(committee, by, effective_from, text=TARIFA_2016, **kwargs) -> Tariff:

@@ -18,7 +18,7 @@ UNSCOPED = {
     # The scope is decided from this table: committee_view asks for the user's role in the
     # committee of the URL (scoping.role_of) before any scope exists, the home page and the API
     # list a person's committees across all of them (scoping.committees_of), and the people page
-    # asks whether an account is the committee's alone (tenancy.selectors.account_is_ours).
+    # asks whether an account is the committee's alone (tenancy.selectors.passwords_settable).
     "tenancy.RoleAssignment",
     # The gap-free document counters: infrastructure beneath the domains, never listed on a
     # page, always asked for by an explicit committee (tenancy.services.numbers_take, under a row
@@ -113,11 +113,3 @@ def test_history_in_a_scope_is_that_committees_only(committee, other_committee):
         assert theirs.history.count() == 1
     with pytest.raises(ScopeError):
         ours.history.first()
-
-
-@pytest.mark.django_db
-def test_a_history_manager_can_be_given_its_scope_explicitly(committee, other_committee):
-    add_connection(committee, "1")
-    add_connection(other_committee, "1")
-    assert Member.history.with_scope(committee=committee).count() == 1
-    assert Member.history.with_scopes_disabled().count() == 2

@@ -27,7 +27,6 @@ from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
 from comunagua.registry.models import Connection, Holding
 from comunagua.tariffs import engine as tariff_engine
 from comunagua.tariffs.selectors import tariff_in_force
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.services import numbers_take
 
@@ -175,7 +174,7 @@ def billing_run(
             "connection_id", "member_id"
         )
     )
-    issued_on = issued_on or today_for(committee)
+    issued_on = issued_on or committee.today()
     due_on = issued_on + timedelta(days=due_days)
     # The committee's late-payment fines (none unless its rules say so) are charged first, one
     # per bill left unpaid past the grace days, so that the new bill's balance includes them.
@@ -310,7 +309,7 @@ def credit_note_issue(
         committee=committee,
         bill=bill,
         number=number,
-        issued_on=issued_on or today_for(committee),
+        issued_on=issued_on or committee.today(),
         amount=amount,
         reason=reason,
         client_id=client_id,

@@ -13,7 +13,6 @@ from ninja import Field, Router, Schema
 from comunagua.api import ApiError, ErrorOut, as_written, tenant
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection
-from comunagua.tariffs.services import today_for
 
 from . import reports, selectors, services
 
@@ -129,7 +128,7 @@ def report_detail(request: HttpRequest, slug: str, month: str):
             raise ApiError(
                 422, "bad_month", _("Write the month as YYYY-MM, for example 2026-11.")
             ) from None
-        if period > Period.of(today_for(committee)):
+        if period > Period.of(committee.today()):
             raise ApiError(422, "future_month", _("That month has not begun yet."))
         report = reports.monthly_report(committee, period)
 

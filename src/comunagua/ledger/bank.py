@@ -40,7 +40,6 @@ from django.utils.translation import gettext as _
 from comunagua.lib.money import CENT
 from comunagua.lib.numbers import parse_decimal
 from comunagua.registry.models import Connection, Holding
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 
 from . import services
@@ -624,7 +623,7 @@ class Preview:
 def statement_preview(*, committee: Committee, content: bytes, filename: str) -> Preview:
     """What importing the file would do: each deposit with its household (or none), the lines
     already imported, and every error. Writes nothing."""
-    parsed = parse(content, today=today_for(committee))
+    parsed = parse(content, today=committee.today())
     preview = Preview(filename=filename, errors=parsed.errors, debits=parsed.debits)
     if parsed.errors:
         return preview

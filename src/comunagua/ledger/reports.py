@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 from comunagua.lib.money import sum_to_cents
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Holding
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 
 from .models import Account, JournalEntry, Posting, PublishedReport
@@ -124,11 +123,11 @@ class Report:
 
 
 def last_complete_month(committee: Committee, today: date | None = None) -> Period:
-    return Period.of(today or today_for(committee)).previous()
+    return Period.of(today or committee.today()).previous()
 
 
 def is_over(committee: Committee, period: Period, today: date | None = None) -> bool:
-    return period.last_day < (today or today_for(committee))
+    return period.last_day < (today or committee.today())
 
 
 def _in(period_from: Period, period_to: Period) -> Q:

@@ -22,7 +22,6 @@ from comunagua.forms import DateInput, DecimalInputField, apply_errors
 from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.scoping import committee_view
 
 from . import arrears, receipts
@@ -135,7 +134,7 @@ def _reconnect_initial(fee: str) -> dict:
 @committee_view("ledger.arrears")
 def home(request):
     """The aging of debts: totals by age and one row per household, worst first."""
-    on = today_for(request.committee)
+    on = request.committee.today()
     committee = request.committee
     rules = arrears.rules_of(committee)
     return render(
@@ -157,7 +156,7 @@ def fines(request):
     if request.method == "POST":
         try:
             count = arrears.late_fines_apply(
-                committee=request.committee, on=today_for(request.committee), by=request.user
+                committee=request.committee, on=request.committee.today(), by=request.user
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -178,7 +177,7 @@ def fines(request):
 def disconnections(request):
     """Households due for disconnection by the rules, with their notice and the day they may be
     disconnected; and the households disconnected, to reconnect with the fee."""
-    on = today_for(request.committee)
+    on = request.committee.today()
     committee = request.committee
     due = arrears.due_for_disconnection(committee=committee, on=on)
     fee = _reconnection_fee(committee, on)  # once for the page, not once a row
@@ -201,7 +200,7 @@ def disconnections(request):
 
 
 def _household_page(request, connection, *, status=200, **forms_given):
-    on = today_for(request.committee)
+    on = request.committee.today()
     committee = request.committee
     data = arrears.household(connection=connection, on=on)
     for debt in data["debts"]:
@@ -339,7 +338,7 @@ def notice_print(request, pk: int):
         return redirect("arrears-household", committee=request.committee.slug, pk=connection.pk)
     committee = request.committee
     rules = arrears.rules_of(committee)
-    on = today_for(request.committee)
+    on = request.committee.today()
     data = arrears.household(connection=connection, on=on)
     overdue = [d for d in data["debts"] if d["item"].due_on < on]
     for debt in overdue:
@@ -385,9 +384,7 @@ def rules(request):
         "ledger/arrears/rules.html",
         {
             "form": form,
-            "late_fine": arrears.tariff_charge(
-                committee, today_for(request.committee), "late_fine"
-            ),
+            "late_fine": arrears.tariff_charge(committee, request.committee.today(), "late_fine"),
         },
         status=400 if form.is_bound else 200,
     )

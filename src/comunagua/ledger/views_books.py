@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comunagua.forms import apply_errors
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.scoping import committee_view
 
 from . import selectors, services
@@ -51,9 +50,7 @@ def journal(request):
 def expenses(request):
     committee = request.committee
     services.accounts_by_role(committee)
-    form = ExpenseForm(
-        request.POST or None, committee=committee, initial={"on": today_for(committee)}
-    )
+    form = ExpenseForm(request.POST or None, committee=committee, initial={"on": committee.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,7 +85,7 @@ def manual_entry(request):
     committee = request.committee
     services.accounts_by_role(committee)
     form = ManualEntryForm(
-        request.POST or None, committee=committee, initial={"on": today_for(committee)}
+        request.POST or None, committee=committee, initial={"on": committee.today()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

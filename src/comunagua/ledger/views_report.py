@@ -20,7 +20,6 @@ from django_scopes import scopes_disabled
 from comunagua.lib.periods import Period
 from comunagua.printing import A4_ONLY, print_page
 from comunagua.registry.models import Holding
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_scope, committee_view
 
@@ -125,7 +124,7 @@ def _check(request, text: str):
         return None, _bad_month(
             request, text, _("Write the month as year and month, e.g. 2025-03.")
         )
-    if period > Period.of(today_for(request.committee)):
+    if period > Period.of(request.committee.today()):
         return None, _bad_month(request, text, _("That month has not begun yet."))
     return period, None
 
@@ -203,7 +202,7 @@ def _month(request, period_text: str, *, as_pdf: bool):
             "can_publish": can_publish,
             "asked_names": asked_names,
             "previous": period.previous(),
-            "next": period.next() if period.next() <= Period.of(today_for(committee)) else None,
+            "next": period.next() if period.next() <= Period.of(committee.today()) else None,
         }
     )
     return print_page(

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -114,7 +113,7 @@ def connection_list(
     with tenant(request, slug, "registry.view") as committee:
         connections = registry.connection_list(
             committee=committee,
-            q=filters.q[:100],
+            q=filters.q,
             status=filters.status or "",
             category=filters.category or "",
         )
@@ -362,7 +361,7 @@ def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput |
                 item.client_id, "bad_date", _("The reading's date and time are not valid.")
             )
         if timezone.is_naive(read_at):  # the committee's clock, as the reader's phone shows it
-            read_at = timezone.make_aware(read_at, ZoneInfo(committee.timezone))
+            read_at = timezone.make_aware(read_at, committee.zone())
         if reading_round is not None and read_at.date() < (
             reading_round.period - READ_AT_BEFORE_ROUND
         ):

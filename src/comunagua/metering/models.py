@@ -16,11 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from comunagua.lib.periods import Period
 from comunagua.registry.models import READING_DIGITS, Connection, Meter
-from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
+from comunagua.tenancy.history import scoped_history
 from comunagua.tenancy.models import TenantModel
 
 from . import validation
@@ -224,7 +223,7 @@ class Reading(TenantModel):
     estimated = models.BooleanField(_("estimated"), default=False)
     # Made by the phone or the system that sent the reading: a replay is recognised.
     client_id = models.UUIDField(_("client id"), null=True, blank=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     LIVE = (Status.ACCEPTED, Status.FLAGGED)
     PENDING = (Status.FLAGGED, Status.CONFLICT)

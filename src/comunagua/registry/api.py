@@ -65,6 +65,6 @@ def member_list(
 ):
     with tenant(request, slug, "registry.view") as committee:
         members = selectors.member_list(
-            committee=committee, q=filters.q[:100], status=filters.status or ""
+            committee=committee, q=filters.q, status=filters.status or ""
         ).prefetch_related("holdings__connection")
         return page_of(members, page, _member_rows)

@@ -13,9 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Replace, Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
-from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
+from comunagua.tenancy.history import scoped_history
 from comunagua.tenancy.models import TenantModel
 
 # Readings are m³ with litre precision.
@@ -87,7 +86,7 @@ class Member(TenantModel):
         verbose_name=_("login"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("member")
@@ -165,7 +164,7 @@ class Lot(TenantModel):
         blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("lot")
@@ -205,7 +204,7 @@ class Connection(TenantModel):
     connected_on = models.DateField(_("connected on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("connection")
@@ -252,7 +251,7 @@ class Holding(TenantModel):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("holding")
@@ -298,7 +297,7 @@ class Meter(TenantModel):
         _("reading at removal (m³)"), null=True, blank=True, **READING_DIGITS
     )
     removal_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("meter")

@@ -23,12 +23,8 @@ def _current_holder():
     return Exists(Holding.objects.filter(connection=OuterRef("pk"), ended_on__isnull=True))
 
 
-def _search(value) -> str:
-    return search_text(value)
-
-
 def _words(q: str) -> list[str]:
-    return _search(q).split()[:6]
+    return search_text(q).split()[:6]
 
 
 def _choice(value, allowed) -> str:
@@ -37,15 +33,22 @@ def _choice(value, allowed) -> str:
     return value if value in allowed else ""
 
 
-def _sector(committee: Committee, value) -> str:
-    """The id of one of the committee's sectors, as text; anything else (not a number, a number
-    too large for the database, another committee's sector) filters nothing."""
+def _sector_id(value) -> int | None:
+    """A sector id as a number the database takes, or None (not a number, far too large). The
+    lists filter within the committee, so another committee's sector simply finds nothing."""
     value = str(value or "").strip()
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return None
+    return int(value)
+
+
+def _sector(committee: Committee, value) -> str:
+    """The id of one of the committee's sectors, as text, for the page to show what it filtered
+    by; anything else (another committee's sector too) filters nothing."""
+    sector = _sector_id(value)
+    if sector is None or not Sector.objects.filter(committee=committee, pk=sector).exists():
         return ""
-    if not Sector.objects.filter(committee=committee, pk=int(value)).exists():
-        return ""
-    return str(int(value))
+    return str(sector)
 
 
 MEMBER_GENDERS = {"F", "M", "O", "-"}  # "-": not stated
@@ -58,7 +61,7 @@ def member_filters(*, committee: Committee, given) -> dict[str, str]:
     is not this committee's, a status that does not exist, a search too long) is dropped, so the
     page shows what it actually filtered by."""
     return {
-        "q": _search(given.get("q")),
+        "q": search_text(given.get("q")),
         "status": _choice(given.get("status"), Member.Status.values),
         "gender": _choice(given.get("gender"), MEMBER_GENDERS),
         "sector": _sector(committee, given.get("sector")),
@@ -68,7 +71,7 @@ def member_filters(*, committee: Committee, given) -> dict[str, str]:
 def connection_filters(*, committee: Committee, given) -> dict[str, str]:
     """The connection list's filters from a query string, as member_filters."""
     return {
-        "q": _search(given.get("q")),
+        "q": search_text(given.get("q")),
         "category": _choice(given.get("category"), Connection.Category.values),
         "status": _choice(given.get("status"), Connection.Status.values),
         "sector": _sector(committee, given.get("sector")),
@@ -114,9 +117,9 @@ def member_list(
         members = members.filter(gender="")
     elif gender:
         members = members.filter(gender=gender)
-    sector = _sector(committee, sector)
-    if sector:
-        members = members.filter(holdings__connection__lot__sector_id=int(sector))
+    sector = _sector_id(sector)
+    if sector is not None:
+        members = members.filter(holdings__connection__lot__sector_id=sector)
     return (
         members.distinct()
         .annotate(connection_count=_current_connections())
@@ -173,9 +176,9 @@ def connection_list(
     status = _choice(status, Connection.Status.values)
     if status:
         connections = connections.filter(status=status)
-    sector = _sector(committee, sector)
-    if sector:
-        connections = connections.filter(lot__sector_id=int(sector))
+    sector = _sector_id(sector)
+    if sector is not None:
+        connections = connections.filter(lot__sector_id=sector)
     if has_sewer in SEWER:
         connections = connections.filter(has_sewer=has_sewer == "yes")
     if missing == "meter":

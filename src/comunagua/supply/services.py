@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from comunagua.registry.models import Sector
-from comunagua.tariffs.services import today_for
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee
 
@@ -480,7 +479,7 @@ def _check_entry(committee: Committee, entry: LogEntry, *, replacing: OperatorLo
     day = entry.day
     if not isinstance(day, date):
         raise _invalid("day", _("Enter the day of the log."), "required")
-    if day > today_for(committee):
+    if day > committee.today():
         raise _invalid("day", _("The log's day cannot be in the future."), "future")
     previous_log = (
         OperatorLog.objects.filter(committee=committee, day__lt=day)
@@ -843,7 +842,7 @@ def well_level_record(
         raise _invalid("kind", _("Choose whether the level is static or pumping."), "required")
     if not isinstance(measured_on, date):
         raise _invalid("measured_on", _("Enter the day of the measurement."), "required")
-    if measured_on > today_for(committee):
+    if measured_on > committee.today():
         raise _invalid("measured_on", _("The day cannot be in the future."), "future")
     depth = _number(
         depth_m,
@@ -919,7 +918,7 @@ def incident_report(
         raise _invalid("kind", _("Choose what kind of incident it is."), "required")
     if not isinstance(incident.happened_on, date):
         raise _invalid("happened_on", _("Enter the day it was seen."), "required")
-    if incident.happened_on > today_for(committee):
+    if incident.happened_on > committee.today():
         raise _invalid("happened_on", _("The day cannot be in the future."), "future")
     incident.location = _text(incident.location, 300)
     if not incident.location:
@@ -973,7 +972,7 @@ def incident_status_set(
     if authority:
         incident.authority = _text(authority, 200)
     if status == Incident.Status.REPORTED:
-        incident.reported_on = reported_on or incident.reported_on or today_for(incident.committee)
+        incident.reported_on = reported_on or incident.reported_on or incident.committee.today()
     incident.full_clean()
     incident.save()
     return incident

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from comunagua.forms import apply_errors
 from comunagua.printing import A4_ONLY, print_page
-from comunagua.tariffs.services import today_for
 from comunagua.tariffs.templatetags.money import format_number
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
@@ -47,10 +46,6 @@ from .models import (
 SUMMARY_MONTHS = 12
 
 
-def _today(request) -> date:
-    return today_for(request.committee)
-
-
 # --- the summary ------------------------------------------------------------------------------
 
 
@@ -59,7 +54,7 @@ def home(request):
     """Non-revenue water month by month and what a m³ costs against what it is billed: the
     figures every member may see. Links to the rest by role."""
     committee = request.committee
-    first, last = selectors.default_span(committee, _today(request))
+    first, last = selectors.default_span(committee, request.committee.today())
     months = selectors.monthly_nrw(committee=committee, first=first, last=last)
     result = selectors.span_balance(committee=committee, first=first, last=last)
     return render(
@@ -111,7 +106,7 @@ def log_day(request):
     pump hours, energy, tanks, chlorine, hours of supply and, if there was one, an interruption.
     """
     committee = request.committee
-    today = _today(request)
+    today = request.committee.today()
     if request.method == "POST":
         try:
             day = date.fromisoformat(request.POST.get("day", "")[:10])
@@ -210,7 +205,7 @@ def balance(request):
     """The standard water balance for a span of months, NRW per month and per sector, and
     energy and cost per m³."""
     committee = request.committee
-    first, last = selectors.default_span(committee, _today(request))
+    first, last = selectors.default_span(committee, request.committee.today())
     if "desde" in request.GET or "hasta" in request.GET:
         span = SpanForm(request.GET)
         if not span.is_valid():
@@ -259,7 +254,7 @@ def well(request, pk: int):
     trend, the pumping level would reach the pump intake."""
     committee = request.committee
     source = get_object_or_404(Source, pk=pk, committee=committee, kind=Source.Kind.WELL)
-    form = WellLevelForm(request.POST or None, initial={"measured_on": _today(request)})
+    form = WellLevelForm(request.POST or None, initial={"measured_on": request.committee.today()})
     status = 200
     if request.method == "POST":
         if not can(request.role, "supply.log"):
@@ -273,7 +268,7 @@ def well(request, pk: int):
                 messages.success(request, _("Level saved."))
                 return redirect("supply-well", committee=committee.slug, pk=source.pk)
         status = 400
-    report = selectors.well_report(source=source, today=_today(request))
+    report = selectors.well_report(source=source, today=request.committee.today())
     return render(
         request,
         "supply/well.html",
@@ -298,7 +293,7 @@ def incident_list(request):
         request.POST or None,
         request.FILES or None,
         committee=committee,
-        initial={"happened_on": _today(request)},
+        initial={"happened_on": request.committee.today()},
     )
     status = 200
     if request.method == "POST":
@@ -406,7 +401,7 @@ def _letter(request, pk: int, *, as_pdf: bool):
             "incident": incident,
             "source": incident.source,
             "photos": incident.photos.all(),
-            "today": _today(request),
+            "today": request.committee.today(),
         },
         papers=A4_ONLY,
         pdf_url=reverse(

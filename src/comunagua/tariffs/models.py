@@ -7,9 +7,8 @@ wrote it (with its comments), shown again when a future tariff is edited.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from comunagua.tenancy.history import ScopedHistory, ScopedHistoryManager
+from comunagua.tenancy.history import scoped_history
 from comunagua.tenancy.models import TenantModel
 
 from . import engine
@@ -30,7 +29,7 @@ class Tariff(TenantModel):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("tariff")

@@ -22,14 +22,9 @@ from .models import Tariff
 _NAME_LINE = re.compile(r"""^(\s*name\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""", re.MULTILINE)
 
 
-def today_for(committee: Committee) -> date:
-    """Today where the committee is: tariffs start at the committee's midnight."""
-    return committee.today()
-
-
 def is_editable(tariff: Tariff, *, today: date | None = None) -> bool:
     """Only a tariff that has not started yet can be edited."""
-    return tariff.effective_from > (today or today_for(tariff.committee))
+    return tariff.effective_from > (today or tariff.committee.today())
 
 
 @transaction.atomic
@@ -143,7 +138,7 @@ def _check_start(committee: Committee, effective_from: date, *, exclude: int | N
     same_day = Tariff.objects.filter(committee=committee, effective_from=effective_from)
     if same_day.exclude(pk=exclude).exists():
         raise ValidationError({"effective_from": _("Another tariff already starts on this date.")})
-    today = today_for(committee)
+    today = committee.today()
     if effective_from > today:
         return
     earlier = (

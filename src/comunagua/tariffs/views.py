@@ -34,7 +34,7 @@ def _get(request, pk: int) -> Tariff:
 
 @committee_view("tariffs.view")
 def tariff_list(request):
-    today = services.today_for(request.committee)
+    today = request.committee.today()
     in_force = selectors.tariff_in_force(committee=request.committee, on=today)
     tariffs = [
         (tariff, _status(tariff, in_force))
@@ -93,7 +93,7 @@ def _quote(rules: engine.Tariff, form: QuoteForm):
 def tariff_detail(request, pk: int):
     tariff = _get(request, pk)
     rules = tariff.engine()
-    today = services.today_for(request.committee)
+    today = request.committee.today()
     in_force = selectors.tariff_in_force(committee=request.committee, on=today)
     form = QuoteForm(request.GET if "m3" in request.GET else None, tariff=rules)
     quote = _quote(rules, form) if form.is_bound and form.is_valid() else None
@@ -117,7 +117,7 @@ def tariff_detail(request, pk: int):
 def _initial(request) -> dict:
     """A new version starts from the tariff in force (or the latest), the first of next month."""
     committee = request.committee
-    today = services.today_for(committee)
+    today = committee.today()
     base = selectors.tariff_in_force(committee=committee, on=today) or (
         selectors.tariff_list(committee=committee).first()
     )

@@ -4,7 +4,7 @@ django-simple-history copies a tracked model's fields, `committee` included, int
 `Historical<Model>` table, but gives it plain managers: `Member.history.all()` outside any scope
 would list every committee's changes. Tracked models therefore declare
 
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()  # HistoricalRecords with the two pieces below
 
 `ScopedHistoryManager` is what `Model.history` and `instance.history` answer with;
 `ScopedHistory` gives the historical model's own default manager (`objects`, used by the admin,
@@ -17,13 +17,12 @@ An abstract base is flattened out of migrations and a manager without `use_in_mi
 recorded, so this changes no migration.
 """
 
-import copy
-
 from django.db import models
 from django_scopes import ScopedManager
 from django_scopes.manager import DisabledQuerySet
 from django_scopes.state import get_scope
 from simple_history.manager import HistoricalQuerySet, HistoryManager
+from simple_history.models import HistoricalRecords
 
 # The scope dimension and the field it filters, as TenantModel's ScopedManager(committee=...).
 SCOPES = {"committee": "committee"}
@@ -37,22 +36,10 @@ class DisabledHistoricalQuerySet(DisabledQuerySet, HistoricalQuerySet):
 class ScopedHistoryManager(HistoryManager):
     """simple-history's manager (`Model.history`, `instance.history`) under the committee scope."""
 
-    def with_scope(self, **scope):
-        cloned = copy.copy(self)
-        cloned._override_scope = {**scope, "_enabled": True}
-        return cloned
-
-    def with_scopes_disabled(self):
-        cloned = copy.copy(self)
-        cloned._override_scope = {"_enabled": False}
-        return cloned
-
     def get_super_queryset(self):
         # HistoryManager builds every queryset (the instance's too) from this one.
         queryset = super().get_super_queryset()
-        current = getattr(self, "_override_scope", None)
-        if current is None:
-            current = get_scope()
+        current = get_scope()
         if not current.get("_enabled", True):
             return queryset
         missing = set(SCOPES) - set(current)
@@ -81,3 +68,8 @@ class ScopedHistory(models.Model):
 
     class Meta:
         abstract = True
+
+
+def scoped_history() -> HistoricalRecords:
+    """The `history` of a committee's table: who changed what and when, under its scope."""
+    return HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])

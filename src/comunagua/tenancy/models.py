@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
-from .history import ScopedHistory, ScopedHistoryManager
+from .history import scoped_history
 from .roles import Role
 
 # Slugs that would shadow a top-level URL.
@@ -98,7 +98,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Who gave whom which role, and who took it away: the board answers for its people. The
     # table is read before any scope exists; its history is read only inside one.
-    history = HistoricalRecords(history_manager=ScopedHistoryManager, bases=[ScopedHistory])
+    history = scoped_history()
 
     class Meta:
         verbose_name = _("role")

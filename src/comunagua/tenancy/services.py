@@ -234,7 +234,7 @@ def password_set(*, committee: Committee, by, user_id, password: str) -> None:
     _lock_people(committee)
     assignment = _assignment(committee, user_id)
     user = get_user_model().objects.select_for_update().get(pk=assignment.user_id)
-    if not selectors.account_is_ours(committee, user):
+    if user.pk not in selectors.passwords_settable(committee, [user]):
         raise ValidationError(
             _(
                 "%(username)s also serves another committee or runs the server; they change "

@@ -1,5 +1,3 @@
-from itertools import pairwise
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -59,65 +57,46 @@ def token_list(request):
 # --- the committee's own pages (the board) -----------------------------------------------------
 
 
-def _changes(committee):
-    """The latest changes to the committee's details: when, who, which fields."""
-    records = list(committee.history.select_related("history_user").order_by("-history_date")[:11])
-    rows = []
-    for record, older in pairwise(records):
-        changed = [
-            Committee._meta.get_field(change.field).verbose_name
-            for change in record.diff_against(older).changes
-        ]
-        if changed:
-            rows.append({"record": record, "fields": changed})
-    return rows[:10]
-
-
 @committee_view("committee.manage")
 def committee_settings(request):
     """The committee's details and logo."""
     committee = request.committee
     # The form edits a copy: a refused change must not show in the page's header.
-    form = CommitteeForm(instance=Committee.objects.get(pk=committee.pk))
+    form = CommitteeForm(request.POST or None, instance=Committee.objects.get(pk=committee.pk))
     logo_form = LogoForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "details":
-                form = CommitteeForm(request.POST, instance=Committee.objects.get(pk=committee.pk))
-                if form.is_valid():
-                    services.committee_update(
-                        committee=committee, by=request.user, **form.cleaned_data
-                    )
-                    messages.success(request, _("The committee's details were saved."))
-                    return redirect("committee-settings", committee=committee.slug)
-            elif action == "logo":
-                logo_form = LogoForm(request.POST, request.FILES)
-                if logo_form.is_valid():
-                    try:
-                        services.committee_logo_set(
-                            committee=committee,
-                            by=request.user,
-                            upload=logo_form.cleaned_data["logo"],
-                        )
-                    except ValidationError as error:
-                        if hasattr(error, "error_dict"):  # the committee's own details
-                            apply_errors(logo_form, error)
-                        else:
-                            logo_form.add_error("logo", error)
-                    else:
-                        messages.success(request, _("The logo was saved."))
-                        return redirect("committee-settings", committee=committee.slug)
-            elif action == "logo-remove":
-                services.committee_logo_remove(committee=committee, by=request.user)
-                messages.success(request, _("The logo was removed."))
+    action = request.POST.get("action")
+    try:
+        if action == "details" and form.is_valid():
+            services.committee_update(committee=committee, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The committee's details were saved."))
+            return redirect("committee-settings", committee=committee.slug)
+        if action == "logo":
+            form = CommitteeForm(instance=form.instance)  # not the form posted
+            logo_form = LogoForm(request.POST, request.FILES)
+            if logo_form.is_valid():
+                services.committee_logo_set(
+                    committee=committee, by=request.user, upload=logo_form.cleaned_data["logo"]
+                )
+                messages.success(request, _("The logo was saved."))
                 return redirect("committee-settings", committee=committee.slug)
-            else:
-                return HttpResponseBadRequest(_("Unknown action."))
-        except ValidationError as error:
+        elif action == "logo-remove":
+            services.committee_logo_remove(committee=committee, by=request.user)
+            messages.success(request, _("The logo was removed."))
+            return redirect("committee-settings", committee=committee.slug)
+        elif request.method == "POST" and action != "details":
+            return HttpResponseBadRequest(_("Unknown action."))
+    except ValidationError as error:
+        # The logo's own refusals on its field; the committee's details on theirs.
+        if action == "logo":
+            apply_errors(logo_form, error, field="logo")
+        else:
             apply_errors(form, error)
     refused = bool(form.errors or logo_form.errors)
-    context = {"form": form, "logo_form": logo_form, "changes": _changes(committee)}
+    context = {
+        "form": form,
+        "logo_form": logo_form,
+        "changes": selectors.committee_changes(committee),
+    }
     return render(
         request, "tenancy/committee_settings.html", context, status=400 if refused else 200
     )
@@ -207,7 +186,7 @@ def committee_people(request):
         "form": form,
         "error": error,
         "people": people,
-        "settable": selectors.passwords_settable(committee, people),
+        "settable": selectors.passwords_settable(committee, [a.user for a in people]),
         "roles": Role.choices,
         "changes": selectors.role_changes(committee),
     }
