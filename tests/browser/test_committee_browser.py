@@ -47,6 +47,21 @@ def test_the_board_adds_a_cashier_on_a_phone_and_she_logs_in(page, live_server, 
     assert "Rosa Mamani" in card.inner_text()
     assert card.locator("select").input_value() == "cashier"
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    # Every action of the card is on the screen, not cut off beyond 360 px.
+    for action in ("button:has-text('Cambiar')", "button:has-text('Quitar del comité')"):
+        box = card.locator(action).bounding_box()
+        assert card.locator(action).is_visible() and box["x"] + box["width"] <= 360
+    card.locator("summary:has-text('Contraseña nueva')").click()
+    assert card.locator("input[type=password]").is_visible()
+    # A reader first, then back to cashier: the role changes from the card.
+    card.locator("select").select_option("reader")
+    card.locator("button:has-text('Cambiar')").click()
+    page.wait_for_selector("text=Se cambió el rol.")
+    card = page.locator("li.person[data-user=cajera2]")
+    assert card.locator("select").input_value() == "reader"
+    card.locator("select").select_option("cashier")
+    card.locator("button:has-text('Cambiar')").click()
+    page.wait_for_selector("text=Se cambió el rol.")
 
     page.click("button:has-text('Salir')")
     login(page, live_server, "cajera2", "agua-de-la-loma-7")

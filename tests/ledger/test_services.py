@@ -79,10 +79,10 @@ def test_the_same_payment_sent_twice_is_recorded_once(committee, household, sess
         pay(committee, household, "10.00", session=session, by=cashier, client_id="abc-1")
 
 
-def test_a_payment_dated_tomorrow_is_refused_by_every_caller_and_takes_nothing(
+def test_a_payment_dated_tomorrow_is_refused_by_the_service_itself_and_takes_nothing(
     committee, household, session, cashier
 ):
-    """Not only the API: the cash desk, the bank import and any script go through the service."""
+    """Not only by the API (tested there): the bank import and any script go through it too."""
     from datetime import timedelta
 
     charge(committee, household, "38.00")

@@ -484,3 +484,25 @@ def test_two_board_members_removing_each_other_at_once_leave_one_board_member(co
     )
     assert sorted(a.status_code for a in answers) in ([302, 400], [302, 404])
     assert list(roles_of(committee).values()) == ["board"]
+
+
+def test_the_same_picture_uploaded_again_keeps_one_file(board_client, committee, settings):
+    for _ in range(2):
+        board_client.post(url("committee-settings", committee), {"action": "logo", "logo": png()})
+    committee.refresh_from_db()
+    assert committee.logo.storage.exists(committee.logo.name)
+    assert len(list((settings.MEDIA_ROOT / "logos").iterdir())) == 1
+
+
+def test_a_stored_zone_that_is_not_a_zone_falls_back_to_the_servers_and_pages_still_answer(
+    board_client, committee
+):
+    """Written past the form (a script, an old row): "America" is a folder of zones, not one."""
+    from django.utils import timezone
+
+    Committee.objects.filter(pk=committee.pk).update(timezone="America")
+    committee.refresh_from_db()
+    assert committee.zone() is None
+    assert committee.today() == timezone.localdate()
+    assert board_client.get(url("committee-home", committee)).status_code == 200
+    assert board_client.get(f"/api/v1/committees/{committee.slug}").status_code == 200
