@@ -19,7 +19,7 @@ from comunagua.lib.periods import Period
 from comunagua.metering import services as metering
 from comunagua.metering import validation
 from comunagua.metering.models import Reading
-from comunagua.registry import services
+from comunagua.registry import selectors, services
 from comunagua.registry.models import Meter
 from tests.conftest import add_connection
 
@@ -169,7 +169,7 @@ def test_an_estimate_or_a_rejected_reading_is_not_the_meters_last_reading(commit
     assert estimate.estimated
 
     with scope(committee=committee):
-        last = services.meter_last_reading(meters(connection)[0])
+        last = selectors.meter_last_reading(meters(connection)[0])
     assert (last.value, last.on) == (D(100), date(2025, 1, 20))
 
 

@@ -1,7 +1,6 @@
 """Every write to the register. Keyword-only, one transaction each, validated before saving;
 the user who acts is stamped on the history record."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
+from . import selectors
 from .models import Connection, Holding, Lot, Member, Meter, Sector
 
 MEMBER_FIELDS = {
@@ -202,32 +202,6 @@ def meter_install(
 ROLLOVER_MAX_M3 = Decimal(200)
 
 
-@dataclass(frozen=True)
-class LastReading:
-    value: Decimal
-    on: date  # the day it was read, where the committee is
-
-
-def _local_date(committee: Committee, moment) -> date:
-    return timezone.localtime(moment, committee.zone()).date()
-
-
-def meter_last_reading(meter: Meter) -> LastReading | None:
-    """The meter's last reading that counts: entered and accepted, or waiting for review (it may
-    yet be accepted), and not an estimate. Readings are metering's; the register only reads them
-    through the meter (Meter.readings), so it imports nothing from metering."""
-    found = (
-        meter.readings.filter(estimated=False, status__in=("accepted", "flagged"))
-        .order_by("-read_at", "-id")
-        .values_list("value", "read_at")
-        .first()
-    )
-    if found is None:
-        return None
-    value, read_at = found
-    return LastReading(value, _local_date(meter.committee, read_at))
-
-
 def _m3(value: Decimal) -> str:
     """1520.250 -> "1520,25" in Spanish: as the reading pages show volumes."""
     places = max(0, -value.normalize().as_tuple().exponent)
@@ -235,7 +209,7 @@ def _m3(value: Decimal) -> str:
 
 
 def _check_final_reading(
-    old: Meter, final_reading: Decimal, last: LastReading | None, rolled_over: bool
+    old: Meter, final_reading: Decimal, last: selectors.LastReading | None, rolled_over: bool
 ) -> None:
     """The meter removed cannot go back: its final reading is at least its last one (or its
     installation reading), unless its dials rolled over and the person says so."""
@@ -308,7 +282,7 @@ def meter_replace(
         raise ValidationError({"serial": _("The new meter must have another serial number.")})
     _check_reading(final_reading, old.digits, "final_reading")
     _check_reading(initial_reading, digits, "initial_reading")
-    last = meter_last_reading(old)
+    last = selectors.meter_last_reading(old)
     if last is not None and removed_on < last.on:
         raise ValidationError(
             {
@@ -347,7 +321,6 @@ def registry_import_upload(*, committee: Committee, by, filename: str, content: 
 @transaction.atomic
 def registry_import_apply(*, batch, by) -> int:
     """All or nothing: any bad row and nothing is written. Returns the connections created."""
-    from django.utils import timezone
 
     from . import importer
     from .models import RegistryImport

@@ -228,7 +228,7 @@ def connection_meter(request, pk: int):
             "form": form,
             "connection": connection,
             "current": current,
-            "last": services.meter_last_reading(current) if current else None,
+            "last": selectors.meter_last_reading(current) if current else None,
         },
     )
 
