@@ -49,6 +49,10 @@ class BalanceError(ValueError):
     """Inputs that cannot make a water balance (negative volume, no days, no system input)."""
 
 
+class NoInflowError(BalanceError):
+    """No water entered the network in the span: nothing to balance (not a typing error)."""
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A value with its ± margin at 95 % confidence, in the value's unit (m³, or percentage
@@ -233,7 +237,7 @@ def _raw(inputs: BalanceInputs, point: dict[str, Decimal]) -> dict[str, Decimal]
         - inputs.water_exported_m3
     )
     if system_input <= 0:
-        raise BalanceError("system input volume must be positive")
+        raise NoInflowError("system input volume must be positive")
     unauthorized = system_input * point["unauthorized_pct"] / HUNDRED
     meter_under_registration = billed_metered * under_registration / (HUNDRED - under_registration)
     data_handling = billed_metered * point["data_handling_error_pct"] / HUNDRED
@@ -394,23 +398,16 @@ def _normalised(inputs: BalanceInputs) -> BalanceInputs:
     if inputs.unbilled_unmetered_m3.value < 0:
         raise BalanceError("unbilled_unmetered_m3: cannot be negative")
     for name in _UNCERTAIN:
-        if name.endswith("_pct"):
-            check_percentage(name, getattr(inputs, name))
+        if name.endswith("_pct") and not percentage_in_range(getattr(inputs, name)):
+            raise BalanceError(f"{name}: the range must stay within ±{PERCENT_LIMIT} %")
     return inputs
 
 
 def percentage_in_range(estimate: Estimate) -> bool:
     """Whether a percentage estimate's range (value ± margin) stays within ±PERCENT_LIMIT
-    points: beyond that it is a broken meter or a typo, not an estimate."""
+    points: beyond that it is a broken meter or a typo, not an estimate. The balance refuses
+    such inputs and the settings service refuses to save them: one rule, here."""
     return (
         estimate.value + estimate.margin <= PERCENT_LIMIT
         and estimate.value - estimate.margin >= -PERCENT_LIMIT
     )
-
-
-def check_percentage(name: str, estimate: Estimate) -> None:
-    """Raise BalanceError when `estimate` (a percentage) is out of range; see
-    `percentage_in_range`. The settings service checks what it saves here, so the rule lives in
-    one place."""
-    if not percentage_in_range(estimate):
-        raise BalanceError(f"{name}: the range must stay within ±{PERCENT_LIMIT} %")

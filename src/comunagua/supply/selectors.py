@@ -24,7 +24,14 @@ from comunagua.registry.models import Connection, Sector
 from comunagua.tenancy.models import Committee
 
 from . import aquifer
-from .balance import BalanceError, BalanceInputs, Estimate, WaterBalance, water_balance
+from .balance import (
+    BalanceError,
+    BalanceInputs,
+    Estimate,
+    NoInflowError,
+    WaterBalance,
+    water_balance,
+)
 from .models import (
     BalanceSettings,
     Interruption,
@@ -452,14 +459,13 @@ class SpanBalance:
 
 def balance_or_problem(inputs: BalanceInputs) -> tuple[WaterBalance | None, str, str]:
     """(balance, problem, detail): the balance of `inputs`, or why there is none —
-    "no_production" when no water entered the network (decided from the data), "bad_inputs"
+    "no_production" when no water entered the network (balance.NoInflowError), "bad_inputs"
     when water_balance refuses the inputs (an estimate out of range written straight to the
     table, say), with its message as `detail`."""
-    entered = inputs.own_sources_m3 + inputs.bulk_import_m3 - inputs.water_exported_m3
-    if entered <= 0:
-        return None, "no_production", ""
     try:
         return water_balance(inputs), "", ""
+    except NoInflowError:
+        return None, "no_production", ""
     except BalanceError as error:
         return None, "bad_inputs", str(error)
 
