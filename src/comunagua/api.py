@@ -152,7 +152,7 @@ def _http_error(request, exc: HttpError):
 
 def not_found(request, path: str = ""):
     """Any other address under /api/: JSON too, not the site's HTML page."""
-    return _error(request, 404, "not_found", _("Not found."))
+    return _not_found(request, None)
 
 
 @api.exception_handler(ValidationError)

@@ -1,14 +1,12 @@
 """The board on a phone: uploads the committee's logo, adds the new cashier, and the cashier logs
 in with the password the board gave her."""
 
-import io
-
 import pytest
-from PIL import Image
 
 from comunagua.tenancy.roles import Role
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_committee, make_user
+from tests.pictures import picture_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +18,7 @@ def test_the_board_adds_a_cashier_on_a_phone_and_she_logs_in(page, live_server, 
     committee = make_committee("Comité de Agua Loma Verde (prueba)", "loma-verde")
     make_user(committee, Role.BOARD, "presidenta")
     logo = tmp_path / "logo.png"
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 800), (10, 90, 160)).save(buffer, format="PNG")
-    logo.write_bytes(buffer.getvalue())
+    logo.write_bytes(picture_bytes(size=(800, 800)))
 
     login(page, live_server, "presidenta", PASSWORD)
     page.wait_for_url(f"**/{committee.slug}/")

@@ -1,7 +1,6 @@
 """One of everything a committee page can show, and the URLs of those pages, for the isolation
 and role tests: every committee URL is built from the real URL configuration and these ids."""
 
-import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
-from PIL import Image
 
 from comunagua.billing import services as billing
 from comunagua.ledger import bank
@@ -24,6 +22,7 @@ from comunagua.supply import services as supply
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
+from tests.pictures import picture_bytes
 from tests.supply.conftest import report_incident
 
 PREFIX = "<slug:committee>/"
@@ -111,17 +110,11 @@ def committee_url(name: str, slug: str, ids: dict) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def image(kind: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (120, 90, 40)).save(buffer, kind)
-    return buffer.getvalue()
-
-
 def committee_objects(committee) -> dict[str, int]:
     """One of each kind of object in ID_KIND, in `committee`, through the services, and the id
     of the cashier whose till is open ("cashier_user"). The incident photo and the committee's
     logo are real files: MEDIA_ROOT must point at a temporary directory."""
-    committee.logo.save("logo.png", ContentFile(image("PNG")))
+    committee.logo.save("logo.png", ContentFile(picture_bytes("PNG")))
     connection = add_connection(committee, "900")
     with scope(committee=committee):
         batch = services.registry_import_upload(
@@ -182,7 +175,9 @@ def committee_objects(committee) -> dict[str, int]:
         )
         incident = report_incident(
             committee,
-            photo=SimpleUploadedFile("aceite.jpg", image("JPEG"), content_type="image/jpeg"),
+            photo=SimpleUploadedFile(
+                "aceite.jpg", picture_bytes("JPEG"), content_type="image/jpeg"
+            ),
         )
         photo = incident.photos.get()
     return {

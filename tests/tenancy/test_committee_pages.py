@@ -1,6 +1,5 @@
 """The board's own pages: the committee's details and logo, and who serves it in which role."""
 
-import io
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
 from tests.concurrency import at_once
 from tests.conftest import PASSWORD, make_user
+from tests.pictures import picture
 
 User = get_user_model()
 
@@ -42,9 +42,7 @@ def details(committee, **changes):
 
 
 def png(size=(1200, 600), color=(20, 90, 160)) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, format="PNG")
-    return SimpleUploadedFile("logo.png", out.getvalue(), content_type="image/png")
+    return picture(size=size, color=color)
 
 
 def roles_of(committee):
@@ -396,16 +394,10 @@ def test_a_weak_new_password_is_refused(board_client, committee):
 # --- what a board must not be able to do, whatever it types -------------------------------------
 
 
-def picture_file(image: Image.Image, fmt: str, name: str) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    image.save(out, format=fmt)
-    return SimpleUploadedFile(name, out.getvalue())
-
-
 def test_a_small_file_describing_a_huge_picture_is_refused_before_it_is_decoded(
     board_client, committee
 ):
-    huge = picture_file(Image.new("1", (6000, 5000)), "PNG", "logo.png")  # 30 million pixels
+    huge = picture(size=(6000, 5000), mode="1")  # 30 million pixels
     assert huge.size < 100_000  # a few kilobytes on the wire
     answer = board_client.post(
         url("committee-settings", committee), {"action": "logo", "logo": huge}
@@ -418,7 +410,7 @@ def test_a_small_file_describing_a_huge_picture_is_refused_before_it_is_decoded(
 
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF"])
 def test_a_picture_in_another_format_than_png_jpeg_or_gif_is_refused(board_client, committee, fmt):
-    upload = picture_file(Image.new("RGB", (50, 50)), fmt, f"logo.{fmt.lower()}")
+    upload = picture(f"logo.{fmt.lower()}", fmt, size=(50, 50))
     answer = board_client.post(
         url("committee-settings", committee), {"action": "logo", "logo": upload}
     )
@@ -427,7 +419,7 @@ def test_a_picture_in_another_format_than_png_jpeg_or_gif_is_refused(board_clien
 
 
 def test_a_jpeg_photo_is_kept_as_a_small_png(board_client, committee):
-    photo = picture_file(Image.new("RGB", (3000, 2000), (200, 120, 40)), "JPEG", "foto.jpg")
+    photo = picture("foto.jpg", "JPEG", size=(3000, 2000), color=(200, 120, 40))
     board_client.post(url("committee-settings", committee), {"action": "logo", "logo": photo})
     committee.refresh_from_db()
     with committee.logo.open("rb") as handle, Image.open(handle) as stored:
