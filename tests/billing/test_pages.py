@@ -9,8 +9,8 @@ from django_scopes import scope, scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
 from comunagua.metering.models import Route, RouteStop
-from comunagua.tariffs.templatetags.money import format_money
 from comunagua.tenancy.roles import Role
+from comunagua.web.formats import format_money
 from tests.conftest import add_connection, make_user
 from tests.metering.conftest import close_round, month_read, open_round, read
 

@@ -10,9 +10,9 @@ from django.utils.html import escape
 from django_scopes import scope
 from weasyprint.formatting_structure import boxes
 
-from comunagua.lib import pdf
 from comunagua.metering.models import Route, RouteStop
 from comunagua.tenancy.roles import Role
+from comunagua.web import pdf
 from tests.conftest import make_user
 
 from .conftest import run

@@ -1,5 +1,5 @@
-"""The ledger's print pages follow the one rule of `comunagua.printing`: `?format=` asks for an A4
-sheet (nothing, `a4`) or an 80 mm roll (`thermal`), in any case; anything else answers 400 with
+"""The ledger's print pages follow the one rule of `comunagua.web.printing`: `?format=` asks for an
+A4 sheet (nothing, `a4`) or an 80 mm roll (`thermal`), in any case; anything else answers 400 with
 a link to each paper the page has. Each PDF answers as a PDF under a file name that says what it
 is."""
 

@@ -1,4 +1,4 @@
-"""The complaint letter goes through `comunagua.printing`: an A4 page, its PDF named after the
+"""The complaint letter goes through `comunagua.web.printing`: an A4 page, its PDF named after the
 committee and the incident, and a clear 400 for a paper it is not printed on."""
 
 import pytest

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from comunagua.tariffs import engine, labels
-from comunagua.tariffs.templatetags.money import format_money, format_number, format_volume
+from comunagua.web.formats import format_money, format_number, format_volume
 
 from .helpers import EXAMPLE_FILE
 

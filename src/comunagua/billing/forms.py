@@ -5,8 +5,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DecimalInputField
 from comunagua.lib.periods import Period
+from comunagua.web.forms import DecimalInputField
 
 
 class RunForm(forms.Form):

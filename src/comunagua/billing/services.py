@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from comunagua.ledger import arrears as ledger_arrears
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.ledger import services as ledger_services
-from comunagua.lib.bulk import insert_rows
 from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
 from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
@@ -29,6 +28,7 @@ from comunagua.tariffs import engine as tariff_engine
 from comunagua.tariffs.selectors import tariff_in_force
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.services import numbers_take
+from comunagua.web.bulk import insert_rows
 
 from .models import Bill, BillingRun, CreditNote
 

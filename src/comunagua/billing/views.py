@@ -1,6 +1,6 @@
 """Billing pages. Thin: read through selectors, write through services; the printed bill's
 layout (lines in words, the consumption chart) is prepared here for the templates; the page on
-its paper, and its PDF from the same templates, come from `comunagua.printing`."""
+its paper, and its PDF from the same templates, come from `comunagua.web.printing`."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,19 +14,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from comunagua.forms import apply_errors
 from comunagua.ledger import receipts as ledger_receipts
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
 from comunagua.metering.selectors import consumption_history
-from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
 from comunagua.tariffs import engine, labels
-from comunagua.tariffs.templatetags.money import format_number
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.formats import format_number
+from comunagua.web.forms import apply_errors
+from comunagua.web.printing import print_page
 
 from . import selectors, services
 from .forms import CreditNoteForm, RunForm

@@ -11,7 +11,7 @@ opens the printer.
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from comunagua.tariffs.templatetags.money import format_money
+from comunagua.web.formats import format_money
 
 from .receipts import Receipt, document_label
 

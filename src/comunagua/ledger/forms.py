@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DecimalInputField
+from comunagua.web.forms import DecimalInputField
 
 from .models import Payment
 

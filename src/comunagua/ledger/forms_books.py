@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DateInput, DecimalInputField
+from comunagua.web.forms import DateInput, DecimalInputField
 
 from .models import Account, Expense
 

@@ -28,11 +28,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comunagua.lib.bulk import insert_rows
 from comunagua.lib.money import CENT, MoneyError, as_decimal
 from comunagua.registry.models import Connection, Holding
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.services import numbers_take
+from comunagua.web.bulk import insert_rows
 
 from . import allocation, selectors
 from .chart import DEFAULT_CHART

@@ -19,13 +19,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from comunagua.forms import apply_errors
 from comunagua.lib.text import search_text
-from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
 from comunagua.tenancy.roles import Role, can
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.forms import apply_errors
+from comunagua.web.printing import print_page
 
 from . import receipts, selectors, services
 from .forms import PaymentForm, ReverseForm, SessionCloseForm, SessionOpenForm

@@ -18,11 +18,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comunagua.forms import DateInput, DecimalInputField, apply_errors
-from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.forms import DateInput, DecimalInputField, apply_errors
+from comunagua.web.printing import print_page
 
 from . import arrears, receipts
 from .models import ServiceEvent

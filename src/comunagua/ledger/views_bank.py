@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comunagua.forms import apply_errors
 from comunagua.lib.text import search_text
 from comunagua.registry.models import Connection
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.forms import apply_errors
 
 from . import bank, selectors
 from .models import BankLine

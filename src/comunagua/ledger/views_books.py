@@ -8,8 +8,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from comunagua.forms import apply_errors
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.forms import apply_errors
 
 from . import selectors, services
 from .forms_books import AccountForm, ExpenseForm, ManualEntryForm

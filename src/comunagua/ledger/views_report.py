@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from comunagua.lib.periods import Period
-from comunagua.printing import A4_ONLY, print_page
 from comunagua.registry.models import Holding
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_scope, committee_view
+from comunagua.web.printing import A4_ONLY, print_page
 
 from . import receipts, reports, selectors
 from .models import OpenItem, PublishedReport

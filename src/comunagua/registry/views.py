@@ -7,8 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from comunagua.forms import apply_errors
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.forms import apply_errors
 
 from . import importer, selectors, services
 from .forms import ConnectionForm, ImportUploadForm, MemberForm, MeterForm, TransferForm

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DateInput, DecimalInputField
 from comunagua.lib.periods import Period
 from comunagua.metering.forms import MonthInput
 from comunagua.registry.models import Sector
+from comunagua.web.forms import DateInput, DecimalInputField
 
 from .models import Incident, Interruption, Source, WellLevel
 from .services import (

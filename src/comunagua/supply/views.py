@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from comunagua.forms import apply_errors
-from comunagua.printing import A4_ONLY, print_page
-from comunagua.tariffs.templatetags.money import format_number
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.formats import format_number
+from comunagua.web.forms import apply_errors
+from comunagua.web.printing import A4_ONLY, print_page
 
 from . import charts, selectors, services
 from .forms import (

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DateInput, DecimalInputField
+from comunagua.web.forms import DateInput, DecimalInputField
 
 from . import engine, labels
 

@@ -6,8 +6,9 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from comunagua.web.formats import format_money, format_number, format_volume
+
 from . import engine
-from .templatetags.money import format_money, format_number, format_volume
 
 EN_DASH = "\u2013"  # in ranges: 0-10 m³
 TIMES = "\u00d7"  # the multiplication sign: 2,5 m³ x Bs 3,00

@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comunagua.billing import selectors as billing_selectors
-from comunagua.forms import apply_errors
 from comunagua.lib.periods import Period
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web.formats import format_volume
+from comunagua.web.forms import apply_errors
 
 from . import engine, labels, selectors, services, simulator
 from .forms import QuoteForm, SimulationForm, TariffForm, starter_toml
 from .models import Tariff
-from .templatetags.money import format_volume
 
 
 def _status(tariff: Tariff, in_force: Tariff | None) -> str:

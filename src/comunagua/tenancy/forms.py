@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.forms import DecimalInputField
+from comunagua.web.forms import DecimalInputField
 
 from .models import Committee
 from .roles import Role

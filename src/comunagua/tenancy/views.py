@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from comunagua.forms import apply_errors
+from comunagua.web.forms import apply_errors
 
 from . import selectors, services, tokens
 from .forms import CommitteeForm, LogoForm, PasswordForm, PersonForm, RoleForm

@@ -11,9 +11,9 @@ from django.utils.translation import ngettext
 from comunagua.billing import selectors, services
 from comunagua.billing.models import Bill
 from comunagua.lib.money import cents
-from comunagua.tariffs.templatetags.money import format_money
 from comunagua.tenancy.commands import committee_from, period_from
 from comunagua.tenancy.scoping import committee_scope
+from comunagua.web.formats import format_money
 
 
 class Command(BaseCommand):

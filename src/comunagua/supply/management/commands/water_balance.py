@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from comunagua.lib.money import CENT, round_to_unit
 from comunagua.supply import selectors
 from comunagua.supply.balance import Quantity
-from comunagua.tariffs.templatetags.money import format_money, format_number
 from comunagua.tenancy.commands import committee_from, period_from
 from comunagua.tenancy.scoping import committee_scope
+from comunagua.web.formats import format_money, format_number
 
 KWH_UNIT = Decimal("0.001")
 

@@ -30,9 +30,9 @@ from comunagua.billing import selectors as billing_selectors
 from comunagua.lib.numbers import parse_decimal
 from comunagua.lib.periods import Period
 from comunagua.tariffs import engine, labels, simulator
-from comunagua.tariffs.templatetags.money import format_money, format_number, format_volume
 from comunagua.tenancy.commands import committee_from, period_from
 from comunagua.tenancy.scoping import committee_scope
+from comunagua.web.formats import format_money, format_number, format_volume
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Print pages: bills, receipts, the till's closing report, the disconnection notice, the monthly
 report, the complaint letter. One function, `print_page`, answers each of them: the page laid out
 for an A4 sheet or an 80 mm roll, or its PDF drawn by WeasyPrint from the very same template
-(`lib/pdf.py`).
+(`web/pdf.py`).
 
 One rule for `?format=` everywhere: nothing or `a4` is an A4 sheet, `thermal` an 80 mm roll (in
 any case, spaces around ignored). Anything else, or a roll for a page printed on A4 only, answers
@@ -73,7 +73,7 @@ def print_page(
         return render(request, template, context)
     # WeasyPrint loads Pango, which the rest of the site does not need: imported when a PDF is
     # asked for.
-    from comunagua.lib import pdf
+    from comunagua.web import pdf
 
     context["strip_mm"] = pdf.THERMAL_STRIP_MM
     html = render_to_string(template, context, request=request)

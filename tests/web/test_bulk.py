@@ -11,8 +11,8 @@ from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
 from comunagua.billing.services import BILL_FIELDS
-from comunagua.lib.bulk import insert_rows
 from comunagua.registry.models import Holding
+from comunagua.web.bulk import insert_rows
 from tests.billing.conftest import make_tariff
 from tests.conftest import add_connection, make_committee
 

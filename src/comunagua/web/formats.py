@@ -1,17 +1,13 @@
-"""Money and volumes as people read them: "Bs 18,00", "12,5 m³".
+"""Money, numbers and volumes as people read them: "Bs 18,00", "12,5 m³".
 
-`{% load money %}` then `{{ amount|money:committee.currency }}` and `{{ m3|volume }}` (named
-so as not to clash with metering's `m3` filter, which prints the number without the unit). Numbers
-follow the active language (a decimal comma in Spanish); the plain functions serve commands and
-printed documents too.
+The one place that writes an amount or a volume for a person: pages (through the `money`
+template tags), commands, printed documents and receipts call these functions. Numbers follow the
+active language (a decimal comma in Spanish).
 """
 
 from decimal import Decimal, InvalidOperation
 
-from django import template
 from django.utils import formats
-
-register = template.Library()
 
 # What a bill prints before the amount; any other currency shows its ISO code.
 CURRENCY_SYMBOLS = {
@@ -77,21 +73,3 @@ def format_volume(m3) -> str:
     if _decimal(m3) is None:
         return "" if m3 is None else str(m3)
     return f"{format_number(m3)} m³"
-
-
-@register.filter
-def money(value, currency="BOB"):
-    """{{ amount|money:committee.currency }} -> "Bs 18,00"."""
-    return format_money(value, currency or "BOB")
-
-
-@register.filter
-def volume(value):
-    """{{ m3|volume }} -> "12,5 m³"."""
-    return format_volume(value)
-
-
-@register.filter
-def number(value, places=None):
-    """{{ value|number }} -> "12,5"; {{ value|number:2 }} -> "12,50"."""
-    return format_number(value, None if places in (None, "") else int(places))
