@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from comunagua.api import api, not_found
+from comunagua.api.v1 import api, not_found
 from comunagua.ledger import views as ledger_views
 from comunagua.ledger import views_report as report_views
 from comunagua.tenancy import views as tenancy_views

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from comunagua.api import ApiError, ErrorOut, PageQuery, page_of, tenant
+from comunagua.api.kit import ApiError, ErrorOut, PageQuery, page_of, tenant
 from comunagua.lib.periods import Period
 
 from . import selectors

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from comunagua.api import ApiError, ErrorOut, as_written, tenant
+from comunagua.api.kit import ApiError, ErrorOut, as_written, tenant
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection
 

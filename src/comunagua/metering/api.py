@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from comunagua.api import ApiError, ErrorBody, ErrorOut, PageQuery, as_written, page_of, tenant
+from comunagua.api.kit import ApiError, ErrorBody, ErrorOut, PageQuery, as_written, page_of, tenant
 from comunagua.lib.periods import Period
 from comunagua.registry import selectors as registry
 from comunagua.registry.models import Connection

@@ -4,7 +4,7 @@ metering/api.py: the register does not know about readings.)"""
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from comunagua.api import ErrorOut, PageQuery, page_of, tenant
+from comunagua.api.kit import ErrorOut, PageQuery, page_of, tenant
 
 from . import selectors
 from .models import Member

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from comunagua.api import tenant
+from comunagua.api.kit import tenant
 
 from .roles import permissions_of
 from .scoping import committees_of, role_of
