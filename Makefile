@@ -32,11 +32,17 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -k -j2 -O test-sqlite test-postgresql || status=1; \
 	exit $$status
 
+# ruff; the layers of docs/architecture.md (import-linter, contracts in pyproject.toml); and no
+# model change without its migration.
 lint: $(STAMP)
-	@echo "== ruff"
+	@echo "== ruff, import-linter, makemigrations --check"
 	@status=0; \
 	$(BIN)/ruff check --output-format concise $(LINTED) || status=1; \
 	$(BIN)/ruff format --check --output-format concise $(LINTED) || status=1; \
+	if out=$$(PYTHONPATH=src $(BIN)/lint-imports --no-logo --no-cache 2>&1); then \
+		echo "import-linter: $$(grep -c KEPT <<<"$$out") contracts kept"; \
+	else echo "$$out"; status=1; fi; \
+	DEBUG=true COMUNAGUA_VAR_DIR=$$(mktemp -d) $(BIN)/comunagua makemigrations --check --dry-run || status=1; \
 	exit $$status
 
 # In CI a missing Chromium must fail the run, not skip the browser tests.
