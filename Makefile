@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := src tests benchmarks
 PYTEST := $(BIN)/python -m pytest
+# Two workers per leg (pytest-xdist): with both legs side by side that is four on two cores, so
+# when the shorter leg ends the longer one still has both. The 15 slowest tests end each leg.
+PYTEST_LEG := $(PYTEST) -n 2 --dist loadgroup --durations=15 --durations-min=1
 
-.PHONY: setup .venv demo test test-sqlite test-postgresql lint bench format messages clean
+.PHONY: setup .venv demo test test-sqlite test-postgresql lint deep bench format messages clean
 
 setup .venv: $(STAMP)
 
@@ -50,11 +53,17 @@ test-sqlite: $(STAMP)
 	@if [ "$${CI:-}" = true ] && [ ! -x /usr/bin/chromium ]; then \
 		echo "CI: /usr/bin/chromium is missing (apt-get install chromium)" >&2; exit 1; fi
 	@echo "== pytest on SQLite"
-	TIMEFORMAT='== SQLite leg: %0Rs'; time env -u DATABASE_URL $(PYTEST)
+	TIMEFORMAT='== SQLite leg: %0Rs'; time env -u DATABASE_URL $(PYTEST_LEG)
 
 test-postgresql: $(STAMP)
 	@echo "== pytest on a throwaway PostgreSQL"
-	TIMEFORMAT='== PostgreSQL leg: %0Rs'; time $(BIN)/python tests/pg_cluster.py -- $(PYTEST)
+	TIMEFORMAT='== PostgreSQL leg: %0Rs'; time $(BIN)/python tests/pg_cluster.py -- $(PYTEST_LEG)
+
+# The property tests with many more examples (tests/properties.py, profile `deep`), on SQLite:
+# too long for every `make test`, run by CI after it.
+deep: $(STAMP)
+	@echo "== property tests, deep profile"
+	TIMEFORMAT='== deep: %0Rs'; time env -u DATABASE_URL HYPOTHESIS_PROFILE=deep $(PYTEST) -n 2 -m property -q
 
 bench: $(STAMP)
 	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py $(BENCH); \

@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from comunagua.ledger import services as ledger
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
+from tests.properties import heavy
 
 from .conftest import token_for
 
@@ -48,8 +49,7 @@ def test_the_openapi_document_is_valid_openapi(client):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
-    deadline=None,
+    heavy,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )

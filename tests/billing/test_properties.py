@@ -4,13 +4,14 @@ bill's total due is its charges plus what earlier bills left."""
 from decimal import Decimal
 
 from django_scopes import scope
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.billing import selectors
 from comunagua.tariffs import engine
 from tests.conftest import add_connection, make_committee
 from tests.metering.conftest import month_read
+from tests.properties import heavy
 
 from .conftest import APRIL, MARCH, make_tariff, run
 
@@ -22,11 +23,7 @@ connections = st.lists(
 )
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@heavy
 @given(connections)
 def test_bills_add_up_to_the_engine_quotes_and_carry_the_balance(db, specs):
     committee = make_committee()

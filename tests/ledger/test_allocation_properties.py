@@ -6,12 +6,11 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.ledger.allocation import Due, allocate
-
-property_test = settings(max_examples=300, deadline=None)
+from tests.properties import pure
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
 
@@ -25,7 +24,7 @@ def debts(draw, min_count=0):
     ]
 
 
-@property_test
+@pure
 @given(st.decimals(min_value=0, max_value=Decimal("20000"), places=2), debts())
 def test_the_shares_and_the_advance_add_up_to_the_payment(amount, dues):
     shares, advance = allocate(amount, dues)
@@ -36,7 +35,7 @@ def test_the_shares_and_the_advance_add_up_to_the_payment(amount, dues):
     assert len({key for key, _s in shares}) == len(shares)
 
 
-@property_test
+@pure
 @given(st.decimals(min_value=0, max_value=Decimal("20000"), places=2), debts())
 def test_an_advance_is_left_only_when_every_debt_is_settled(amount, dues):
     shares, advance = allocate(amount, dues)
@@ -44,7 +43,7 @@ def test_an_advance_is_left_only_when_every_debt_is_settled(amount, dues):
         assert dict(shares) == {d.key: d.open for d in dues}
 
 
-@property_test
+@pure
 @given(st.decimals(min_value=0, max_value=Decimal("20000"), places=2), debts())
 def test_no_debt_is_touched_while_an_older_one_is_still_open(amount, dues):
     shares, _advance = allocate(amount, dues)
@@ -55,7 +54,7 @@ def test_no_debt_is_touched_while_an_older_one_is_still_open(amount, dues):
                 assert paid.get(older.key) == older.open
 
 
-@property_test
+@pure
 @given(money, debts(min_count=1), st.data())
 def test_chosen_debts_are_settled_before_older_ones(amount, dues, data):
     chosen = data.draw(st.lists(st.sampled_from([d.key for d in dues]), unique=True, min_size=1))

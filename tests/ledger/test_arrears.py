@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.ledger import arrears, checks, selectors, services
@@ -35,6 +35,7 @@ from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
 from tests.concurrency import at_once
 from tests.conftest import add_connection, make_user
+from tests.properties import heavy, pure
 
 from .conftest import D, charge, pay
 
@@ -636,7 +637,7 @@ def test_a_new_plan_takes_in_what_is_left_of_an_earlier_one(committee, board_use
     assert problems(committee) == []
 
 
-@settings(max_examples=200, deadline=None)
+@pure
 @given(
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"), places=2),
     st.integers(min_value=1, max_value=arrears.MAX_INSTALMENTS),
@@ -654,11 +655,7 @@ def test_instalments_add_up_to_the_debt_to_the_centavo(total, count):
     assert Decimal(0) <= amounts[-1] - amounts[0] < count * Decimal("0.01")
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@heavy
 @given(
     st.lists(
         st.decimals(min_value=Decimal("0.01"), max_value=Decimal("300"), places=2),

@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django_scopes import scope
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.ledger import checks, selectors, services
 from comunagua.ledger.models import Payment
+from tests.properties import heavy
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,7 @@ step = st.one_of(
 )
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@heavy
 @given(st.lists(step, min_size=1, max_size=14))
 def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receivables(
     committee, board_user, three_households, history

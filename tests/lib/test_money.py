@@ -3,12 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.lib.money import MoneyError, as_decimal, cents, round_to_unit, split_exactly
-
-property_test = settings(max_examples=300)
+from tests.properties import pure
 
 # Amounts a committee meets: up to a thousand million Bs, to the millionth (prices per litre).
 amounts = st.decimals(
@@ -25,19 +24,19 @@ units = st.one_of(
 )
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_a_rounded_amount_is_a_whole_number_of_units(amount, unit):
     assert round_to_unit(amount, unit) % unit == 0
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_rounding_moves_an_amount_by_at_most_half_a_unit(amount, unit):
     assert abs(round_to_unit(amount, unit) - amount) <= unit / 2
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_rounding_a_rounded_amount_changes_nothing(amount, unit):
     once = round_to_unit(amount, unit)
@@ -47,7 +46,7 @@ def test_rounding_a_rounded_amount_changes_nothing(amount, unit):
     assert str(twice) == str(once)
 
 
-@property_test
+@pure
 @given(amounts, amounts, units)
 def test_a_larger_amount_never_rounds_to_less(a, b, unit):
     low, high = sorted((a, b))
@@ -55,7 +54,7 @@ def test_a_larger_amount_never_rounds_to_less(a, b, unit):
     assert round_to_unit(low, unit) <= round_to_unit(high, unit)
 
 
-@property_test
+@pure
 @given(st.integers(min_value=0, max_value=10**8), units)
 def test_an_exact_half_rounds_up(whole_units, unit):
     halfway = (whole_units + Decimal("0.5")) * unit
@@ -63,13 +62,13 @@ def test_an_exact_half_rounds_up(whole_units, unit):
     assert round_to_unit(halfway, unit) == (whole_units + 1) * unit
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_a_credit_rounds_like_the_charge_it_cancels(amount, unit):
     assert round_to_unit(-amount, unit) == -round_to_unit(amount, unit)
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_the_result_is_written_with_the_units_decimals(amount, unit):
     """Bs 12.3 rounded to 0.10 prints as 12.30 on the bill, not 12.3."""
@@ -78,20 +77,20 @@ def test_the_result_is_written_with_the_units_decimals(amount, unit):
     assert round_to_unit(amount, unit).as_tuple().exponent == places
 
 
-@property_test
+@pure
 @given(amounts, units)
 def test_text_and_decimal_amounts_round_alike(amount, unit):
     assert round_to_unit(str(amount), str(unit)) == round_to_unit(amount, unit)
 
 
-@property_test
+@pure
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_whole_bolivianos_are_kept_as_they_are(amount):
     assert round_to_unit(amount, "0.10") == amount
     assert cents(amount) == amount
 
 
-@property_test
+@pure
 @given(amounts)
 def test_a_line_is_rounded_to_the_centavo(amount):
     line = cents(amount)
@@ -123,14 +122,14 @@ def test_known_amounts_round_as_people_round_by_hand(amount, unit, rounded):
     assert str(round_to_unit(amount, unit)) == rounded
 
 
-@property_test
+@pure
 @given(st.floats(), units)
 def test_a_float_amount_is_refused(amount, unit):
     with pytest.raises(MoneyError):
         round_to_unit(amount, unit)
 
 
-@property_test
+@pure
 @given(amounts, st.floats())
 def test_a_float_unit_is_refused(amount, unit):
     with pytest.raises(MoneyError):
@@ -151,7 +150,7 @@ def test_an_amount_that_is_not_a_number_is_refused(amount):
         round_to_unit(amount, "0.10")
 
 
-@property_test
+@pure
 @given(st.one_of(st.text(), st.none(), st.floats()))
 def test_text_that_is_not_money_is_refused_with_a_money_error(value):
     """Never another kind of exception: forms and imports catch MoneyError (a ValueError)."""

@@ -4,12 +4,11 @@ from decimal import Decimal
 from string import ascii_letters
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.lib.numbers import parse_decimal
-
-property_test = settings(max_examples=300)
+from tests.properties import pure
 
 # Meter readings, amounts and coordinates: up to three decimals (litres), either sign.
 values = st.builds(
@@ -31,43 +30,43 @@ def grouped(value: Decimal, thousands: str, mark: str) -> str:
     return f"{sign}{whole}{mark}{fraction}" if fraction else f"{sign}{whole}"
 
 
-@property_test
+@pure
 @given(with_decimals)
 def test_a_number_written_bolivian_style_reads_back_exactly(value):
     assert parse_decimal(grouped(value, ".", ",")) == value
 
 
-@property_test
+@pure
 @given(values)
 def test_a_number_written_plain_reads_back_exactly(value):
     assert parse_decimal(f"{value:f}") == value
 
 
-@property_test
+@pure
 @given(values)
 def test_a_number_written_with_a_plain_decimal_comma_reads_back_exactly(value):
     assert parse_decimal(f"{value:f}".replace(".", ",")) == value
 
 
-@property_test
+@pure
 @given(with_decimals, st.sampled_from([" ", "\u00a0", "'"]))
 def test_thousands_grouped_by_spaces_or_apostrophes_read_back_exactly(value, space):
     assert parse_decimal(grouped(value, space, ",")) == value
 
 
-@property_test
+@pure
 @given(with_decimals)
 def test_a_number_written_english_style_reads_back_exactly(value):
     assert parse_decimal(grouped(value, ",", ".")) == value
 
 
-@property_test
+@pure
 @given(values, st.sampled_from(["", " ", "  ", "\t"]))
 def test_spaces_around_a_number_are_ignored(value, space):
     assert parse_decimal(f"{space}{value:f}{space}".replace(".", ",")) == value
 
 
-@property_test
+@pure
 @given(values)
 def test_decimals_and_integers_pass_through_unchanged(value):
     assert parse_decimal(value) == value
@@ -93,7 +92,7 @@ def test_known_spellings_read_as_meant(written, meant):
     assert parse_decimal(written) == Decimal(meant)
 
 
-@property_test
+@pure
 @given(st.text(), st.sampled_from(ascii_letters), st.text())
 def test_text_with_letters_is_refused(before, letter, after):
     with pytest.raises(ValueError):
@@ -126,7 +125,7 @@ def test_garbage_is_refused(written):
         parse_decimal(written)
 
 
-@property_test
+@pure
 @given(st.text())
 def test_any_text_reads_as_a_finite_number_or_is_refused_with_a_value_error(text):
     """Never another kind of exception, never NaN or infinity: forms and imports rely on it."""
@@ -137,7 +136,7 @@ def test_any_text_reads_as_a_finite_number_or_is_refused_with_a_value_error(text
     assert value.is_finite()
 
 
-@property_test
+@pure
 @given(st.floats())
 def test_a_float_is_refused(value):
     with pytest.raises(ValueError):

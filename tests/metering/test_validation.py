@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.metering import validation as v
 from comunagua.metering.validation import check, consumption, estimate, settle
+from tests.properties import pure
 
 D = Decimal
-property_test = settings(max_examples=300, deadline=None)
 
 digits = st.integers(min_value=3, max_value=9)
 
@@ -46,7 +46,7 @@ def test_a_reading_the_dials_cannot_show_is_refused():
         consumption(D(-1), D(5), 5)
 
 
-@property_test
+@pure
 @given(two_readings())
 def test_consumption_is_never_negative(readings):
     previous, current, n = readings
@@ -54,7 +54,7 @@ def test_consumption_is_never_negative(readings):
     assert m3 >= 0
 
 
-@property_test
+@pure
 @given(two_readings())
 def test_with_a_roll_over_previous_plus_consumption_is_current_modulo_the_dials(readings):
     previous, current, n = readings
@@ -158,7 +158,7 @@ def test_consumption_across_a_meter_replacement_adds_the_old_meter_and_the_new_o
     assert m3 == D(27) and flags == ()
 
 
-@property_test
+@pure
 @given(two_readings(), histories, st.integers(1, 4), st.booleans(), st.booleans())
 def test_flags_are_deterministic_and_in_the_documented_order(
     readings, history, months, occupied, removed
@@ -192,7 +192,7 @@ def test_without_history_the_estimate_is_zero():
     assert estimate([]) == D(0)
 
 
-@property_test
+@pure
 @given(histories)
 def test_an_estimate_lies_between_the_least_and_the_most_of_the_last_three(history):
     result = estimate(history)
@@ -214,7 +214,7 @@ def test_when_estimates_billed_too_much_the_month_bills_nothing_and_the_rest_is_
     assert settle(D(12), D(0), D(8)) == (D(4), D(0))
 
 
-@property_test
+@pure
 @given(volumes, volumes, volumes)
 def test_settlement_never_bills_a_negative_volume_and_loses_nothing(metered, billed, carried):
     m3, carry = settle(metered, billed, carried)

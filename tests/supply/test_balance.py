@@ -5,7 +5,7 @@ from dataclasses import fields, replace
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.supply.balance import (
@@ -17,10 +17,10 @@ from comunagua.supply.balance import (
     WaterBalance,
     water_balance,
 )
+from tests.properties import pure
 
 D = Decimal
 E = Estimate
-property_test = settings(max_examples=200, deadline=None)
 
 UNCERTAIN = (
     "source_meter_error_pct",
@@ -320,7 +320,7 @@ def balance_inputs(draw):
     )
 
 
-@property_test
+@pure
 @given(balance_inputs())
 def test_the_components_add_up_exactly_to_the_system_input(inputs):
     b = water_balance(inputs)
@@ -347,7 +347,7 @@ def test_the_components_add_up_exactly_to_the_system_input(inputs):
     )
 
 
-@property_test
+@pure
 @given(balance_inputs(), volumes, volumes)
 def test_more_billed_water_never_raises_real_losses(inputs, more_metered, more_unmetered):
     before = water_balance(inputs).real_losses_m3.value
@@ -362,7 +362,7 @@ def test_more_billed_water_never_raises_real_losses(inputs, more_metered, more_u
     assert after <= before
 
 
-@property_test
+@pure
 @given(balance_inputs(), st.sampled_from(UNCERTAIN), pct_margins)
 def test_widening_a_margin_never_narrows_the_real_losses_range(inputs, name, extra):
     estimate = getattr(inputs, name)
@@ -375,7 +375,7 @@ def test_widening_a_margin_never_narrows_the_real_losses_range(inputs, name, ext
     assert after.high >= before.high
 
 
-@property_test
+@pure
 @given(balance_inputs())
 def test_every_figure_lies_within_its_own_range(inputs):
     b = water_balance(inputs)

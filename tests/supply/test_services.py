@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.supply import services
@@ -24,6 +24,7 @@ from comunagua.supply.models import (
     WellLevel,
 )
 from tests.conftest import make_committee
+from tests.properties import pure
 
 from .conftest import log, make_meter, make_well
 
@@ -368,7 +369,7 @@ def test_a_second_committee_has_its_own_names(committee):
 # --- the volume between two readings, as a property ------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@pure
 @given(
     digits=st.integers(min_value=3, max_value=9),
     start=st.decimals(min_value=0, max_value=1, places=6),
@@ -386,7 +387,7 @@ def test_a_meters_volume_is_the_water_that_passed_it_across_a_roll_over_too(digi
     assert volume.rolled_over == (shown < previous)
 
 
-@settings(max_examples=200, deadline=None)
+@pure
 @given(
     start=st.decimals(min_value=0, max_value=1, places=6),
     back=st.decimals(min_value="0.001", max_value=1, places=6),

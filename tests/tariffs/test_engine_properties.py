@@ -5,13 +5,12 @@ the rounding, and a tariff survives being written down and read back."""
 import json
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.lib.money import cents, round_to_unit
 from comunagua.tariffs import engine
-
-property_test = settings(max_examples=200, deadline=None)
+from tests.properties import pure
 
 
 def _plain(value: Decimal) -> str:
@@ -76,7 +75,7 @@ def cases(draw):
     return tariff, draw(st.sampled_from(list(tariff.categories))), draw(st.booleans())
 
 
-@property_test
+@pure
 @given(cases(), consumptions, consumptions)
 def test_more_water_never_costs_less(case, a, b):
     tariff, category, sewer = case
@@ -86,7 +85,7 @@ def test_more_water_never_costs_less(case, a, b):
     assert cheaper.total <= dearer.total
 
 
-@property_test
+@pure
 @given(cases(), consumptions, st.data())
 def test_the_total_is_the_sum_of_the_lines(case, m3, data):
     tariff, category, sewer = case
@@ -101,7 +100,7 @@ def test_the_total_is_the_sum_of_the_lines(case, m3, data):
     assert [line.code for line in result.lines].count("rounding") <= 1
 
 
-@property_test
+@pure
 @given(cases())
 def test_no_water_costs_the_fixed_charge_plus_sewer_on_it(case):
     tariff, category, sewer = case
@@ -113,7 +112,7 @@ def test_no_water_costs_the_fixed_charge_plus_sewer_on_it(case):
     assert not [line for line in result.lines if line.code.startswith("block")]
 
 
-@property_test
+@pure
 @given(cases(), consumptions)
 def test_every_total_is_a_whole_number_of_rounding_units(case, m3):
     tariff, category, sewer = case
@@ -122,7 +121,7 @@ def test_every_total_is_a_whole_number_of_rounding_units(case, m3):
     assert result.total.as_tuple().exponent == -2  # always shown to the centavo
 
 
-@property_test
+@pure
 @given(cases(), consumptions)
 def test_the_block_volumes_add_up_to_the_consumption_above_the_minimum(case, m3):
     tariff, category, sewer = case
@@ -131,7 +130,7 @@ def test_the_block_volumes_add_up_to_the_consumption_above_the_minimum(case, m3)
     assert billed == max(m3 - tariff.categories[category].minimum_m3, Decimal(0))
 
 
-@property_test
+@pure
 @given(tariffs)
 def test_a_tariff_survives_being_written_as_data_json_and_toml(tariff):
     data = engine.to_data(tariff)

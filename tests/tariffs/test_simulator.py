@@ -5,15 +5,14 @@ tariff that issued the bills changes nothing, raising a price never lowers reven
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from comunagua.tariffs import engine, simulator
 from comunagua.tariffs.simulator import Usage
+from tests.properties import heavy
 from tests.tariffs.helpers import EXAMPLE_FILE
 from tests.tariffs.test_engine_properties import tariffs
-
-property_test = settings(max_examples=150, deadline=None)
 
 TARIFA_2016 = engine.from_toml(EXAMPLE_FILE.read_text(encoding="utf-8"))
 
@@ -150,7 +149,7 @@ def cases(draw):
     return tariff, draw(months(tariff))
 
 
-@property_test
+@heavy
 @given(cases())
 def test_the_rows_add_up_to_the_totals_to_the_centavo(case):
     tariff, month = case
@@ -165,7 +164,7 @@ def test_the_rows_add_up_to_the_totals_to_the_centavo(case):
     assert result.total.difference == result.total.new_total - result.total.old_total
 
 
-@property_test
+@heavy
 @given(cases())
 def test_deciles_are_tenths_that_differ_by_one_household_at_most_and_rise_with_volume(case):
     tariff, month = case
@@ -181,7 +180,7 @@ def test_deciles_are_tenths_that_differ_by_one_household_at_most_and_rise_with_v
         assert lower.m3_max <= upper.m3_min
 
 
-@property_test
+@heavy
 @given(tariffs, st.data())
 def test_the_tariff_that_issued_the_bills_changes_nothing(tariff, data):
     month = [
@@ -198,7 +197,7 @@ def test_the_tariff_that_issued_the_bills_changes_nothing(tariff, data):
     assert all(row.difference == 0 for row in (*result.categories, *result.deciles, result.total))
 
 
-@property_test
+@heavy
 @given(cases(), st.decimals(min_value=0, max_value=Decimal("50"), places=2))
 def test_a_higher_fixed_charge_never_lowers_anyones_bill(case, raise_by):
     tariff, month = case

@@ -1,14 +1,17 @@
 """One committee never sees another's records: every URL that takes an id answers 404 when
 the id belongs to another committee, and a committee's slug is 404 to outsiders."""
 
+from types import SimpleNamespace
+
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from comunagua.registry.models import RegistryImport
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.conftest import make_committee, make_user
 from tests.tenancy.objects import (
     ID_KIND,
     NOT_IDS,
@@ -19,18 +22,51 @@ from tests.tenancy.objects import (
 )
 
 
-@pytest.fixture
-def foreign_ids(other_committee, settings, tmp_path):
-    """One of everything, in the other committee (its incident photo a real file)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return committee_objects(other_committee)
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two committees, each with its board, and one of everything in the other one (its
+    incident photo a real file), built once for the whole module inside a transaction that is
+    rolled back at its end. Each test runs inside it on a savepoint of its own, so what one
+    test posts is gone before the next."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
+        committee = make_committee("Comité de Agua Villa Esperanza", "villa-esperanza")
+        other = make_committee("Comité de Agua Otro Valle", "otro-valle")
+        yield SimpleNamespace(
+            committee=committee,
+            other_committee=other,
+            board_user=make_user(committee, Role.BOARD),
+            their_board=make_user(other, Role.BOARD),
+            foreign_ids=committee_objects(other),
+        )
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def their_client(other_committee):
+def committee(world, db):
+    return world.committee
+
+
+@pytest.fixture
+def other_committee(world, db):
+    return world.other_committee
+
+
+@pytest.fixture
+def board_user(world, db):
+    return world.board_user
+
+
+@pytest.fixture
+def foreign_ids(world, db):
+    return world.foreign_ids
+
+
+@pytest.fixture
+def their_client(world, db):
     """The other committee's own board: the objects in foreign_ids are theirs."""
     client = Client()
-    client.force_login(make_user(other_committee, Role.BOARD))
+    client.force_login(world.their_board)
     return client
 
 

@@ -1,7 +1,7 @@
 """Every committee page against every role, from the one roles table (tenancy/roles.py): a GET
-answers 403 exactly when the role lacks the page's permission, and the page itself (not 403, not
-404, not an error) when the role has it. The pages are found in the real URL configuration, so a
-new page is in the matrix the day it is added."""
+answers 403 exactly when the role lacks the page's permission, and the page itself (200, or the
+redirect of an action posted from another page) when the role has it. The pages are found in the
+real URL configuration, so a new page is in the matrix the day it is added."""
 
 import re
 import time
@@ -21,6 +21,25 @@ from tests.tenancy.objects import (
     committee_patterns,
     committee_url,
 )
+
+# Actions posted from another page: a GET is sent back there (302). Every other page a role may
+# open answers 200.
+REDIRECT_ON_GET = {
+    "round-close",
+    "route-build",
+    "tariff-edit",  # the objects' tariff has issued bills: it is shown, not edited
+    "billing-run",
+    "cash-open",
+    "arrears-fines",
+    "arrears-notice",
+    "arrears-notice-print",  # no notice given yet: back to the household's page
+    "arrears-disconnect",
+    "arrears-reconnect",
+    "arrears-plan",
+    "bank-confirm",
+    "bank-line-ignore",
+    "report-publish",
+}
 
 
 def _pages():
@@ -70,7 +89,7 @@ def test_each_role_gets_403_exactly_on_the_pages_its_permissions_do_not_allow(
         for role in Role:
             status = clients[role].get(url).status_code
             if can(role, view.permission):
-                ok = status not in (403, 404) and status < 500
+                ok = status == (302 if name in REDIRECT_ON_GET else 200)
             else:
                 ok = status == 403
             if not ok:
