@@ -3,8 +3,8 @@ day, the inputs of the water balance for a span of months (production from the l
 and prices from billing, estimates from the committee's settings), NRW month by month and sector
 by sector, energy and cost per m³, and the well's levels with their trend.
 
-Supply reads billing's bills here (never writes them): the billed metered volume of a month is the
-sum of its bills' consumption, as the bills were issued.
+Supply reads the bills through billing's selectors (billed_volumes and its kin), never billing's
+tables: the billed metered volume of a month is the sum of its bills' consumption, as issued.
 """
 
 from collections import defaultdict
@@ -17,8 +17,12 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from comunagua.billing.models import Bill, CreditNote
-from comunagua.lib.money import round_to_unit, split_exactly, sum_to_cents, sum_to_unit
+from comunagua.billing.selectors import (
+    billed_volumes,
+    billed_volumes_by_sector,
+    latest_billed_period,
+)
+from comunagua.lib.money import round_to_unit, split_exactly, sum_to_unit
 from comunagua.lib.periods import Period, days_by_month
 from comunagua.registry.models import Connection, Sector
 from comunagua.tenancy.models import Committee
@@ -245,51 +249,18 @@ def production_by_month(
     return dict(result)
 
 
-def is_water_line(code: str) -> bool:
-    """A bill line that sells water: the fixed charge and the blocks (not sewer, other charges
-    or the rounding of the total)."""
-    return code == "fixed" or code.startswith("block")
-
-
-def water_charges_of(lines: list[dict], charges_total: Decimal, credited: Decimal) -> Decimal:
-    """What a bill charged for water, less its share of the credit notes against it. A credit
-    note names no line, so it is spread over the bill's lines in proportion (unrounded)."""
-    water = sum((Decimal(line["amount"]) for line in lines if is_water_line(line["code"])), ZERO)
-    if credited and charges_total > 0:
-        water -= credited * water / charges_total
-    return water
-
-
 def billing_by_month(*, committee: Committee, first: Period, last: Period) -> dict[Period, Billed]:
-    """The bills' volumes and water charges per billed month. A bill without a reading behind
-    it is unmetered consumption (billed by a fixed volume). The water charges are the water
-    lines (fixed charge and blocks) less the credit notes against them: sewer, fines and fees
-    are not the price of water."""
-    bills = Bill.objects.filter(
-        committee=committee, period__gte=first.first_day, period__lte=last.first_day
-    )
-    credited = {
-        row["bill_id"]: sum_to_cents(row["total"])
-        for row in CreditNote.objects.filter(committee=committee, bill__in=bills)
-        .values("bill_id")
-        .annotate(total=Sum("amount"))
-    }
-    water: dict[Period, Decimal] = defaultdict(lambda: ZERO)
-    for pk, period, lines, total in bills.values_list("pk", "period", "lines", "charges_total"):
-        water[Period.of(period)] += water_charges_of(lines, total, credited.get(pk, ZERO))
-    rows = bills.values("period").annotate(
-        metered=Sum("consumption_m3", filter=Q(reading_id__isnull=False)),
-        unmetered=Sum("consumption_m3", filter=Q(reading_id__isnull=True)),
-        n=Count("id"),
-    )
+    """The bills' volumes and water charges per billed month, as billing reads them
+    (billing.selectors.billed_volumes): a bill without a reading behind it is unmetered
+    consumption; the water charges are the water lines less the credit notes against them."""
     return {
-        Period.of(row["period"]): Billed(
-            metered_m3=sum_to_unit(row["metered"], LITRE),
-            unmetered_m3=sum_to_unit(row["unmetered"], LITRE),
-            water_charges=water[Period.of(row["period"])],
-            bills=row["n"],
+        month: Billed(
+            metered_m3=billed.metered_m3,
+            unmetered_m3=billed.unmetered_m3,
+            water_charges=billed.water_charges,
+            bills=billed.bills,
         )
-        for row in rows
+        for month, billed in billed_volumes(committee=committee, first=first, last=last).items()
     }
 
 
@@ -622,20 +593,9 @@ def sector_nrw(*, committee: Committee, first: Period, last: Period) -> list[Sec
         committee, first, last, district, "meter__sector_id"
     ):
         entered[(sector_id, month)] += m3
-    bills = (
-        Bill.objects.filter(
-            committee=committee,
-            period__gte=first.first_day,
-            period__lte=last.first_day,
-            connection__lot__sector_id__in=sector_ids,
-        )
-        .values("period", "connection__lot__sector_id")
-        .annotate(m3=Sum("consumption_m3"))
+    billed = billed_volumes_by_sector(
+        committee=committee, first=first, last=last, sector_ids=sector_ids
     )
-    billed = {
-        (row["connection__lot__sector_id"], Period.of(row["period"])): sum_to_unit(row["m3"], LITRE)
-        for row in bills
-    }
     result = []
     for sector in Sector.objects.filter(pk__in=sector_ids).order_by("position", "name"):
         row = SectorNRW(sector)
@@ -662,13 +622,7 @@ def sector_months(sectors: list[SectorNRW]) -> list[tuple[Period, list[SectorMon
 
 
 def latest_billed_month(committee: Committee) -> Period | None:
-    day = (
-        Bill.objects.filter(committee=committee)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return Period.of(day) if day else None
+    return latest_billed_period(committee=committee)
 
 
 def first_logged_month(committee: Committee) -> Period | None:
