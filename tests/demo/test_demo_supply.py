@@ -16,7 +16,7 @@ from comunagua.demo.committees import MAIN_SLUG, SECOND_SLUG
 from comunagua.demo.context import DEFAULT_SEED, DemoContext
 from comunagua.lib.periods import Period
 from comunagua.supply import models as supply_models
-from comunagua.supply import selectors
+from comunagua.supply.balance.figures import sector_nrw
 from comunagua.supply.models import (
     Incident,
     Interruption,
@@ -25,6 +25,7 @@ from comunagua.supply.models import (
     Source,
     WellLevel,
 )
+from comunagua.supply.wells.selectors import well_report
 from comunagua.tenancy.models import Committee
 from tests.demo.conftest import TODAY
 
@@ -96,7 +97,7 @@ def test_the_demo_well_falls_slowly_and_its_projection_is_a_range_of_dates(demo)
         main = Committee.objects.get(slug=MAIN_SLUG)
     with scope(committee=main):
         well = Source.objects.get(committee=main, kind=Source.Kind.WELL)
-        report = selectors.well_report(source=well, today=TODAY)
+        report = well_report(source=well, today=TODAY)
     trend = report.trend
     assert Decimal("0.3") < trend.slope_m_per_year < Decimal("0.7")
     assert trend.slope_low < trend.slope_m_per_year < trend.slope_high
@@ -118,7 +119,7 @@ def test_the_demo_log_is_daily_with_interruptions_an_incident_and_a_district_met
         ).exists()
         assert Incident.objects.filter(committee=main, status="reported").count() == 1
     with scope(committee=main):
-        (top,) = selectors.sector_nrw(committee=main, first=FIRST, last=LAST)
+        (top,) = sector_nrw(committee=main, first=FIRST, last=LAST)
     leak = next(m for m in top.months if m.period == LEAK)
     usual = [m.nrw_percent for m in top.months if m.period != LEAK and m.billed_m3]
     assert leak.nrw_percent > max(usual)  # the leak was in the sector with the meter

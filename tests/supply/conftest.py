@@ -7,8 +7,11 @@ import pytest
 from django_scopes import scope
 
 from comunagua.registry import services as registry
-from comunagua.supply import services
+from comunagua.supply.incidents.services import incident_report
+from comunagua.supply.log.entry import LogEntry
+from comunagua.supply.log.services import operator_log_enter
 from comunagua.supply.models import ProductionMeter, Source, Tank
+from comunagua.supply.network.services import meter_save, source_save, tank_save
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
 
@@ -28,7 +31,7 @@ def make_well(committee, **fields) -> Source:
     }
     values.update(fields)
     with scope(committee=committee):
-        return services.source_save(committee=committee, by=None, **values)
+        return source_save(committee=committee, by=None, **values)
 
 
 def make_meter(committee, source=None, sector=None, **fields) -> ProductionMeter:
@@ -42,12 +45,12 @@ def make_meter(committee, source=None, sector=None, **fields) -> ProductionMeter
     }
     values.update(fields)
     with scope(committee=committee):
-        return services.meter_save(committee=committee, by=None, **values)
+        return meter_save(committee=committee, by=None, **values)
 
 
 def make_tank(committee, name="Tanque elevado") -> Tank:
     with scope(committee=committee):
-        return services.tank_save(
+        return tank_save(
             committee=committee, by=None, name=name, capacity_m3=D("120"), elevation_m=D("2650")
         )
 
@@ -55,8 +58,8 @@ def make_tank(committee, name="Tanque elevado") -> Tank:
 def log(committee, day: date, readings: dict, by=None, **values):
     """Enter a day's log: {meter: value} plus any LogEntry field."""
     with scope(committee=committee):
-        entry = services.LogEntry(day=day, readings=readings, **values)
-        return services.operator_log_enter(committee=committee, entry=entry, by=by)
+        entry = LogEntry(day=day, readings=readings, **values)
+        return operator_log_enter(committee=committee, entry=entry, by=by)
 
 
 def report_incident(committee, **fields):
@@ -69,7 +72,7 @@ def report_incident(committee, **fields):
     }
     values.update(fields)
     with scope(committee=committee):
-        return services.incident_report(committee=committee, by=None, **values)
+        return incident_report(committee=committee, by=None, **values)
 
 
 @pytest.fixture

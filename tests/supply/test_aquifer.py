@@ -1,5 +1,5 @@
-"""The well and the aquifer (supply/aquifer.py): specific capacity, the static level's trend on
-synthetic wells with a known trend, and the pump-intake projection. Pure: no database."""
+"""The well and the aquifer (supply/wells/aquifer.py): specific capacity, the static level's
+trend on synthetic wells with a known trend, and the pump-intake projection. Pure: no database."""
 
 import math
 import random
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from comunagua.supply import aquifer as module
-from comunagua.supply.aquifer import (
+from comunagua.supply.wells import aquifer as module
+from comunagua.supply.wells.aquifer import (
     NotEnoughData,
     Observation,
     intake_projection,

@@ -1,5 +1,5 @@
-"""The IWA/AWWA water balance (supply/balance.py): hand-computed cases, the ILI's validity rule,
-and properties over random inputs. Pure: no database."""
+"""The IWA/AWWA water balance (supply/balance/balance.py): hand-computed cases, the ILI's
+validity rule, and properties over random inputs. Pure: no database."""
 
 from dataclasses import fields, replace
 from decimal import Decimal
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.supply.balance import (
+from comunagua.supply.balance.balance import (
     DEFAULT_SOURCE_METER_ERROR,
     BalanceError,
     BalanceInputs,

@@ -11,8 +11,11 @@ from django_scopes import scope
 from comunagua.billing.services import credit_note_issue
 from comunagua.lib.money import cents
 from comunagua.lib.periods import Period
-from comunagua.supply import selectors, services
-from comunagua.supply.models import BalanceSettings, Source
+from comunagua.supply.balance.selectors import SpanBalance, span_balance
+from comunagua.supply.log.entry import LogEntry
+from comunagua.supply.log.services import operator_log_correct
+from comunagua.supply.models import BalanceSettings, OperatorLog, Source
+from comunagua.supply.network.services import source_save
 from tests.billing.conftest import make_tariff, run
 from tests.conftest import add_connection
 from tests.metering.conftest import month_read
@@ -24,9 +27,9 @@ D = Decimal
 MARCH = Period(2025, 3)
 
 
-def span(committee, first=MARCH, last=MARCH) -> selectors.SpanBalance:
+def span(committee, first=MARCH, last=MARCH) -> SpanBalance:
     with scope(committee=committee):
-        return selectors.span_balance(committee=committee, first=first, last=last)
+        return span_balance(committee=committee, first=first, last=last)
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def test_kwh_per_m3_divides_by_the_water_pumped_not_the_water_bought(committee, 
 def _bought(committee, kind: str, name: str, price: Decimal) -> Source:
     """A source the committee buys water from, at `price` per m³."""
     with scope(committee=committee):
-        return services.source_save(
+        return source_save(
             committee=committee, by=None, name=name, kind=kind, supplier=name, price_per_m3=price
         )
 
@@ -112,16 +115,16 @@ def test_past_months_keep_the_price_bought_water_had_when_it_was_logged(
     before = span(committee).costs.purchased_cost
     assert before == D("530")  # 10 m³ x Bs 25 + 100 m³ x Bs 2,80
     with scope(committee=committee):
-        services.source_save(
+        source_save(
             committee=committee, by=None, source=tanker, price_per_m3=D("40"), is_active=False
         )
-        services.source_save(committee=committee, by=None, source=bulk, price_per_m3=D("9"))
+        source_save(committee=committee, by=None, source=bulk, price_per_m3=D("9"))
     assert span(committee).costs.purchased_cost == before
     # A correction of the day keeps the prices it was first entered with.
     with scope(committee=committee):
-        day = services.OperatorLog.objects.get(day=date(2025, 3, 31))
-        entry = services.LogEntry(
+        day = OperatorLog.objects.get(day=date(2025, 3, 31))
+        entry = LogEntry(
             day=day.day, readings={meter: D("1040"), bulk_meter: D("1100")}, tanker_m3=D("10")
         )
-        services.operator_log_correct(log=day, entry=entry, by=None)
+        operator_log_correct(log=day, entry=entry, by=None)
     assert span(committee).costs.purchased_cost == before

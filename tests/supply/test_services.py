@@ -11,8 +11,12 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.supply import services
-from comunagua.supply.forms import log_initial
+from comunagua.supply.balance.services import balance_settings_save
+from comunagua.supply.incidents.services import incident_report, incident_status_set
+from comunagua.supply.log.checks import MAX_M3_A_DAY, meter_volume
+from comunagua.supply.log.entry import InterruptionInput, LogEntry
+from comunagua.supply.log.forms import log_initial
+from comunagua.supply.log.services import operator_log_correct, operator_log_enter
 from comunagua.supply.models import (
     BalanceSettings,
     Incident,
@@ -23,6 +27,8 @@ from comunagua.supply.models import (
     Source,
     WellLevel,
 )
+from comunagua.supply.network.services import source_save
+from comunagua.supply.wells.services import well_level_record
 from tests.conftest import make_committee
 from tests.properties import pure
 
@@ -167,13 +173,9 @@ def test_a_second_log_for_the_same_day_is_refused_and_says_so(committee, meter):
 def test_a_log_sent_twice_by_the_same_page_is_stored_once(committee, meter):
     client_id = uuid4()
     with scope(committee=committee):
-        entry = services.LogEntry(day=MAY_1, readings={meter: D("1100")})
-        first = services.operator_log_enter(
-            committee=committee, entry=entry, by=None, client_id=client_id
-        )
-        again = services.operator_log_enter(
-            committee=committee, entry=entry, by=None, client_id=client_id
-        )
+        entry = LogEntry(day=MAY_1, readings={meter: D("1100")})
+        first = operator_log_enter(committee=committee, entry=entry, by=None, client_id=client_id)
+        again = operator_log_enter(committee=committee, entry=entry, by=None, client_id=client_id)
     assert again.pk == first.pk and logs_count() == 1
 
 
@@ -209,9 +211,9 @@ def test_correcting_a_reading_moves_the_volume_between_the_day_and_the_next(comm
     wrong = log(committee, MAY_2, {meter: D("1200")}, pump_hours=D("5"))
     log(committee, MAY_3, {meter: D("1300")})
     with scope(committee=committee):
-        services.operator_log_correct(
+        operator_log_correct(
             log=wrong,
-            entry=services.LogEntry(day=MAY_2, readings={meter: D("1150")}, pump_hours=D("6")),
+            entry=LogEntry(day=MAY_2, readings={meter: D("1150")}, pump_hours=D("6")),
             by=None,
         )
     assert volumes(meter) == [
@@ -224,7 +226,7 @@ def test_correcting_a_reading_moves_the_volume_between_the_day_and_the_next(comm
 
 
 def test_an_interruption_is_kept_with_its_cause_sectors_and_households(committee, sector):
-    entry = services.InterruptionInput(
+    entry = InterruptionInput(
         cause="burst", hours=D("5"), sectors=(sector,), households=40, description="Cañería rota"
     )
     log(committee, MAY_1, {}, interruption=entry)
@@ -235,7 +237,7 @@ def test_an_interruption_is_kept_with_its_cause_sectors_and_households(committee
 
 
 def test_an_interruption_needs_a_cause_and_a_positive_duration(committee):
-    entry = services.InterruptionInput(cause="volcano", hours=D("0"))
+    entry = InterruptionInput(cause="volcano", hours=D("0"))
     error = refused(log, committee, MAY_1, {}, interruption=entry)
     assert set(codes(error)) == {"interruption_cause", "interruption_hours"}
     assert logs_count() == 0
@@ -260,11 +262,9 @@ def test_a_pump_cannot_hang_deeper_than_its_well(committee):
 
 def test_a_bulk_supply_names_its_supplier_and_keeps_its_price(committee):
     with scope(committee=committee):
-        error = refused(
-            services.source_save, committee=committee, by=None, name="SEMAPA", kind="bulk"
-        )
+        error = refused(source_save, committee=committee, by=None, name="SEMAPA", kind="bulk")
         assert "supplier" in codes(error)
-        bulk = services.source_save(
+        bulk = source_save(
             committee=committee,
             by=None,
             name="SEMAPA",
@@ -284,7 +284,7 @@ def test_a_meter_measures_a_source_or_a_sector_not_both(committee, well, sector)
 def test_the_balance_estimates_must_stay_within_fifty_percent(committee):
     with scope(committee=committee):
         error = refused(
-            services.balance_settings_save,
+            balance_settings_save,
             committee=committee,
             by=None,
             unauthorized_pct=D("45"),
@@ -292,11 +292,11 @@ def test_the_balance_estimates_must_stay_within_fifty_percent(committee):
         )
         assert codes(error) == {"unauthorized_margin": ["absurd"]}
         error = refused(
-            services.balance_settings_save, committee=committee, by=None, energy_price_per_kwh=-1
+            balance_settings_save, committee=committee, by=None, energy_price_per_kwh=-1
         )
         assert codes(error) == {"energy_price_per_kwh": ["negative"]}
         assert not BalanceSettings.objects.filter(committee=committee).exists()
-        saved = services.balance_settings_save(
+        saved = balance_settings_save(
             committee=committee, by=None, energy_price_per_kwh=D("0.85"), network_length_km=""
         )
     assert saved.energy_price_per_kwh == D("0.8500")
@@ -308,7 +308,7 @@ def test_the_balance_estimates_must_stay_within_fifty_percent(committee):
 
 def level(source, day, kind, depth, flow=None):
     with scope(committee=source.committee):
-        return services.well_level_record(
+        return well_level_record(
             source=source, measured_on=day, kind=kind, depth_m=depth, flow_m3h=flow, by=None
         )
 
@@ -324,7 +324,7 @@ def test_a_well_level_deeper_than_the_well_or_twice_the_same_day_is_refused(well
 
 def test_levels_are_measured_in_wells_only(committee):
     with scope(committee=committee):
-        tanker = services.source_save(
+        tanker = source_save(
             committee=committee, by=None, name="Cisterna", kind="tanker", supplier="Don Julio"
         )
     assert refused(level, tanker, MAY_1, "static", D("10")).messages
@@ -333,7 +333,7 @@ def test_levels_are_measured_in_wells_only(committee):
 def test_an_incident_needs_a_place_and_what_was_seen(committee, well):
     with scope(committee=committee):
         error = refused(
-            services.incident_report,
+            incident_report,
             committee=committee,
             by=None,
             source=well,
@@ -343,7 +343,7 @@ def test_an_incident_needs_a_place_and_what_was_seen(committee, well):
             description="Una perforadora",
         )
         assert "location" in codes(error)
-        incident = services.incident_report(
+        incident = incident_report(
             committee=committee,
             by=None,
             source=well,
@@ -353,7 +353,7 @@ def test_an_incident_needs_a_place_and_what_was_seen(committee, well):
             description="Una perforadora trabaja en el lote vecino.",
             photo_path="/fotos/2025-05-01-perforadora.jpg",
         )
-        services.incident_status_set(incident=incident, status="reported", by=None)
+        incident_status_set(incident=incident, status="reported", by=None)
     with scopes_disabled():
         stored = Incident.objects.get()
         assert stored.photos.get().path.endswith("perforadora.jpg")
@@ -380,9 +380,9 @@ def test_a_meters_volume_is_the_water_that_passed_it_across_a_roll_over_too(digi
     capacity = meter.capacity
     previous = (start * (capacity - 1)).quantize(D("0.001"))
     # Up to a tenth of the dials' range (and what a well gives in a day).
-    passed = (used * min(capacity / 10 - 1, services.MAX_M3_A_DAY)).quantize(D("0.001"))
+    passed = (used * min(capacity / 10 - 1, MAX_M3_A_DAY)).quantize(D("0.001"))
     shown = (previous + passed) % capacity
-    volume = services.meter_volume(meter, previous, shown, days=1)
+    volume = meter_volume(meter, previous, shown, days=1)
     assert volume.volume == passed
     assert volume.rolled_over == (shown < previous)
 
@@ -399,12 +399,12 @@ def test_a_meter_read_lower_but_not_across_the_end_of_its_dials_is_refused(start
     if lower == previous:
         return
     with pytest.raises(ValidationError):
-        services.meter_volume(meter, previous, lower, days=1)
+        meter_volume(meter, previous, lower, days=1)
 
 
 def test_a_bought_source_keeps_no_well_figures_not_even_a_negative_one(committee):
     with scope(committee=committee):
-        bulk = services.source_save(
+        bulk = source_save(
             committee=committee,
             by=None,
             name="EPSAS",
@@ -424,14 +424,14 @@ def test_a_bought_source_keeps_no_well_figures_not_even_a_negative_one(committee
 def test_correcting_a_day_with_two_interruptions_keeps_the_one_the_form_does_not_show(
     committee, sector
 ):
-    first = services.InterruptionInput(cause="burst", hours=D("5"), sectors=(sector,))
+    first = InterruptionInput(cause="burst", hours=D("5"), sectors=(sector,))
     day = log(committee, MAY_1, {}, interruption=first)
     with scopes_disabled():
         Interruption.objects.create(committee=committee, log=day, cause="power", hours=D("2"))
-    changed = services.InterruptionInput(cause="burst", hours=D("4"), sectors=(sector,))
+    changed = InterruptionInput(cause="burst", hours=D("4"), sectors=(sector,))
     with scope(committee=committee):
-        services.operator_log_correct(
-            log=day, entry=services.LogEntry(day=MAY_1, readings={}, interruption=changed), by=None
+        operator_log_correct(
+            log=day, entry=LogEntry(day=MAY_1, readings={}, interruption=changed), by=None
         )
     with scopes_disabled():
         kept = sorted(Interruption.objects.values_list("cause", "hours"))
@@ -439,7 +439,7 @@ def test_correcting_a_day_with_two_interruptions_keeps_the_one_the_form_does_not
 
 
 def test_the_form_of_a_day_with_a_cut_does_not_offer_24_hours_to_the_sector_cut(committee, sector):
-    cut = services.InterruptionInput(cause="burst", hours=D("6"), sectors=(sector,))
+    cut = InterruptionInput(cause="burst", hours=D("6"), sectors=(sector,))
     day = log(committee, MAY_1, {}, interruption=cut)
     with scope(committee=committee):
         initial = log_initial(day)

@@ -6,14 +6,14 @@ from datetime import date
 from django_scopes import scope
 
 from comunagua.lib.periods import Period
-from comunagua.supply import selectors
+from comunagua.supply.balance.figures import production_by_month, sector_nrw
 
 from .conftest import D, log, make_meter
 
 
 def produced(committee, first, last):
     with scope(committee=committee):
-        return selectors.production_by_month(
+        return production_by_month(
             committee=committee, first=Period.parse(first), last=Period.parse(last)
         )
 
@@ -57,7 +57,5 @@ def test_a_district_meters_weekly_volume_is_shared_by_days_in_the_sectors_nrw(
     log(committee, date(2026, 1, 28), {district: D("1000"), meter: D("1000")})
     log(committee, date(2026, 2, 4), {district: D("1070"), meter: D("1080")})
     with scope(committee=committee):
-        (row,) = selectors.sector_nrw(
-            committee=committee, first=Period(2026, 1), last=Period(2026, 2)
-        )
+        (row,) = sector_nrw(committee=committee, first=Period(2026, 1), last=Period(2026, 2))
     assert [m.input_m3 for m in row.months] == [D("30.000"), D("40.000")]

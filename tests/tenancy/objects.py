@@ -18,7 +18,9 @@ from comunagua.metering import services as metering
 from comunagua.metering.models import Route
 from comunagua.registry import services
 from comunagua.registry.models import Holding
-from comunagua.supply import services as supply
+from comunagua.supply.log.entry import LogEntry
+from comunagua.supply.log.services import operator_log_enter
+from comunagua.supply.network.services import meter_save, source_save
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
@@ -157,10 +159,10 @@ def committee_objects(committee) -> dict[str, int]:
             by=None,
         )
         bank_line = statement.lines.get()
-        well = supply.source_save(
+        well = source_save(
             committee=committee, by=None, name="Pozo", kind="well", depth_m=Decimal(90)
         )
-        well_meter = supply.meter_save(
+        well_meter = meter_save(
             committee=committee,
             by=None,
             name="Medidor",
@@ -168,9 +170,9 @@ def committee_objects(committee) -> dict[str, int]:
             installed_on=date(2025, 1, 1),
             initial_reading=Decimal(0),
         )
-        operator_log = supply.operator_log_enter(
+        operator_log = operator_log_enter(
             committee=committee,
-            entry=supply.LogEntry(day=date(2025, 3, 1), readings={well_meter: Decimal(30)}),
+            entry=LogEntry(day=date(2025, 3, 1), readings={well_meter: Decimal(30)}),
             by=None,
         )
         incident = report_incident(

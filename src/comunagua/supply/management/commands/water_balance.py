@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from comunagua.lib.money import CENT, round_to_unit
-from comunagua.supply import selectors
-from comunagua.supply.balance import Quantity
+from comunagua.supply.balance import figures, selectors
+from comunagua.supply.balance.balance import Quantity
 from comunagua.tenancy.commands import committee_from, period_from
 from comunagua.tenancy.scoping import committee_scope
 from comunagua.web.formats import format_money, format_number
@@ -35,7 +35,7 @@ def _rounded(value: Decimal | None, unit: Decimal = CENT) -> Decimal | None:
     return None if value is None else round_to_unit(value, unit)
 
 
-def _sector_month(m: selectors.SectorMonth) -> dict:
+def _sector_month(m: figures.SectorMonth) -> dict:
     return {
         "period": str(m.period),
         "entered_m3": _plain(m.input_m3),
@@ -115,12 +115,12 @@ class Command(BaseCommand):
         start, end = period_from(first), period_from(last)
         if start > end:
             raise CommandError(_("--from must not come after --to."))
-        if len(selectors.months_of(start, end)) > 240:
+        if len(figures.months_of(start, end)) > 240:
             raise CommandError(_("Choose at most twenty years."))
         with committee_scope(current):
             result = selectors.span_balance(committee=current, first=start, last=end)
             months = selectors.monthly_nrw(committee=current, first=start, last=end)
-            sectors = selectors.sector_nrw(committee=current, first=start, last=end)
+            sectors = figures.sector_nrw(committee=current, first=start, last=end)
         if result.problem == "bad_inputs":
             raise CommandError(
                 _(
