@@ -29,5 +29,8 @@ urlpatterns = [
     path("<slug:committee>/caja/", include("comunagua.ledger.urls")),
     path("<slug:committee>/agua/", include("comunagua.supply.urls")),
     path("<slug:committee>/comite/", include("comunagua.tenancy.urls")),
+    # A connection's meter change is metering's page (it reads the meter's readings), under the
+    # register's connection path: the register sits below metering and cannot import it.
+    path("<slug:committee>/conexiones/", include("comunagua.metering.meters.urls")),
     path("<slug:committee>/", include("comunagua.registry.urls")),
 ]

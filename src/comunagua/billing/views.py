@@ -19,7 +19,7 @@ from comunagua.ledger import receipts as ledger_receipts
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
-from comunagua.metering.selectors import consumption_history
+from comunagua.metering.readings.selectors import consumption_history
 from comunagua.printing import print_page
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding

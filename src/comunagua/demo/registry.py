@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
+from comunagua.metering.meters import services as meter_services
 from comunagua.registry import services
 from comunagua.registry.models import Connection, Holding, Lot, Member, Meter, Sector
 
@@ -619,7 +620,7 @@ def _replace_meter(ctx: DemoContext, rng, slot: Slot, day: date, serials) -> Non
         rate = rng.uniform(25, 60)
     final = Decimal(f"{months * rate:.3f}") % old.capacity
     brand, serial = _meter_serial(rng, day, serials)
-    slot.meter = services.meter_replace(
+    slot.meter = meter_services.meter_replace(
         connection=slot.obj,
         by=ctx.users.get("operador"),
         removed_on=day,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comunagua.forms import DateInput, DecimalInputField
 from comunagua.lib.periods import Period
-from comunagua.metering.forms import MonthInput
+from comunagua.metering.rounds.forms import MonthInput
 from comunagua.registry.models import Sector
 
 from .models import Incident, Interruption, Source, WellLevel
