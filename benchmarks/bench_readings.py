@@ -105,7 +105,8 @@ def _build(count: int):
     from django_scopes import scope
 
     from comunagua.lib.periods import Period
-    from comunagua.metering import services as metering
+    from comunagua.metering.readings import services as reading_services
+    from comunagua.metering.rounds import services as round_services
     from comunagua.registry import services as registry
     from comunagua.tenancy import tokens
     from comunagua.tenancy.models import Committee, RoleAssignment
@@ -135,22 +136,24 @@ def _build(count: int):
                 connected_on=date(2020, 1, 1),
                 meter={"serial": f"M-{n}", "installed_on": date(2020, 1, 1), "initial_reading": 0},
             )
-        metering.routes_from_sectors(committee=committee)
+        round_services.routes_from_sectors(committee=committee)
         value = {n: 0 for n in range(1, count + 1)}
         for year, month in HISTORY:
-            reading_round = metering.round_open(
+            reading_round = round_services.round_open(
                 committee=committee, period=Period(year, month), by=None
             )
             for n in value:
                 value[n] += 3 + (n * 7 + month) % 12
-            metering.readings_enter(
+            reading_services.readings_enter(
                 committee=committee,
                 round=reading_round,
-                readings=[metering.ReadingInput(str(n), str(v)) for n, v in value.items()],
+                readings=[reading_services.ReadingInput(str(n), str(v)) for n, v in value.items()],
                 by=None,
             )
-            metering.round_close(round=reading_round, by=None)
-        reading_round = metering.round_open(committee=committee, period=Period(*MEASURED), by=None)
+            round_services.round_close(round=reading_round, by=None)
+        reading_round = round_services.round_open(
+            committee=committee, period=Period(*MEASURED), by=None
+        )
     batch = [
         {
             "client_id": str(uuid.uuid4()),

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from comunagua.api.v1 import api, not_found
+from comunagua.billing import views as billing_views
 from comunagua.ledger import views as ledger_views
 from comunagua.ledger import views_report as report_views
 from comunagua.tenancy import views as tenancy_views
@@ -24,10 +25,20 @@ urlpatterns = [
     path("recibo/<str:token>/", ledger_views.receipt_public, name="receipt-public"),
     path("publico/informe/<str:token>/", report_views.public, name="report-public"),
     path("<slug:committee>/lecturas/", include("comunagua.metering.urls")),
+    # The tariff simulator applies a tariff to a billed month: billing's page, at the tariffs'
+    # path (the tariffs sit below billing and cannot point at it).
+    path(
+        "<slug:committee>/tarifas/simular/",
+        billing_views.tariff_simulate,
+        name="tariff-simulate",
+    ),
     path("<slug:committee>/tarifas/", include("comunagua.tariffs.urls")),
     path("<slug:committee>/facturacion/", include("comunagua.billing.urls")),
     path("<slug:committee>/caja/", include("comunagua.ledger.urls")),
     path("<slug:committee>/agua/", include("comunagua.supply.urls")),
     path("<slug:committee>/comite/", include("comunagua.tenancy.urls")),
+    # A connection's meter change is metering's page (it reads the meter's readings), under the
+    # register's connection path: the register sits below metering and cannot import it.
+    path("<slug:committee>/conexiones/", include("comunagua.metering.meters.urls")),
     path("<slug:committee>/", include("comunagua.registry.urls")),
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services as metering
+from comunagua.metering.rounds import services as metering
 from comunagua.tenancy import tokens
 from comunagua.tenancy.roles import Role
 from tests.billing.conftest import tariff, three  # noqa: F401 (fixtures for bills)

@@ -7,8 +7,8 @@ from uuid import uuid4
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from comunagua.metering import services as metering
 from comunagua.metering.models import Reading
+from comunagua.metering.rounds import services as round_services
 from tests.concurrency import at_once
 from tests.conftest import add_connection, make_user
 
@@ -225,7 +225,7 @@ def test_readings_for_a_round_that_has_closed_are_rejected_but_their_replays_are
     stored = item("101", "12")
     post(reader_api, committee, [stored], round=month)
     with scope(committee=committee):
-        metering.round_close(round=reading_round, by=board_user)
+        round_services.round_close(round=reading_round, by=board_user)
     answer = post(reader_api, committee, [stored, item("102", "4")], round=month)
     assert statuses(answer) == ["duplicate", "rejected"]
     assert answer["results"][1]["error"]["code"] == "round_closed"
@@ -244,7 +244,7 @@ def test_the_api_stores_what_the_route_page_stores(
 
     twins = [add_connection(committee, n, by=board_user) for n in ("104", "105")]
     with scope(committee=committee):
-        metering.routes_from_sectors(committee=committee, by=board_user)
+        round_services.routes_from_sectors(committee=committee, by=board_user)
         route = Route.objects.get()
     post(reader_api, committee, [item("101", "12.5"), item("102", "0")])
     client.force_login(reader)
@@ -335,7 +335,7 @@ def test_a_round_closing_while_a_batch_arrives_never_keeps_a_second_value_it_can
 
     def close():
         with scope(committee=committee):
-            return metering.round_close(round=reading_round, by=board_user)
+            return round_services.round_close(round=reading_round, by=board_user)
 
     batch, closed = at_once(
         lambda: phone.post(

@@ -85,7 +85,7 @@ def test_a_route_or_round_that_does_not_exist_is_404_and_a_bad_month_is_422(
 
 
 def test_another_committees_route_is_404(committee, other_committee, reading_round, board_user):
-    from comunagua.metering import services as metering
+    from comunagua.metering.rounds import services as metering
 
     add_connection(other_committee, "9")
     with scope(committee=other_committee):
@@ -140,7 +140,7 @@ def test_without_a_token_or_with_a_revoked_one_the_answer_is_401(committee, read
 def test_a_route_after_an_estimate_compares_with_the_last_actual_reading(
     committee, board_user, houses, reader_api
 ):
-    from comunagua.metering import services as metering
+    from comunagua.metering.rounds import services as metering
     from tests.metering.conftest import close_round, month_read, open_round
 
     with scope(committee=committee):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
-from comunagua.metering import services as metering
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
 from tests.billing.conftest import make_tariff
@@ -74,7 +74,7 @@ def test_a_board_member_reads_a_route_by_keyboard_accepts_a_roll_over_and_prints
     b = _four_digit_connection(committee, "102", sector)
     c = add_connection(committee, "103", sector=sector, has_sewer=True)
     with scope(committee=committee):
-        metering.routes_from_sectors(committee=committee)
+        round_services.routes_from_sectors(committee=committee)
     month_read(committee, 2025, 1, {a: 120, b: 9990, c: 40})
     open_round(committee, 2025, 2)
 

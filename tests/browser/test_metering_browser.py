@@ -6,8 +6,9 @@ import os
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from comunagua.metering import services
 from comunagua.metering.models import Reading
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
 from tests.browser.conftest import login
@@ -30,7 +31,7 @@ def test_a_reader_enters_a_route_with_enter_and_sees_each_row_saved_or_flagged(
         sector = registry.sector_get_or_create(committee=committee, name="Loma Alta")
     a, b, c = (add_connection(committee, n, sector=sector) for n in ("101", "102", "103"))
     with scope(committee=committee):
-        (route,) = services.routes_from_sectors(committee=committee)
+        (route,) = round_services.routes_from_sectors(committee=committee)
     month_read(committee, 2025, 1, {a: 120, b: 99990, c: 40})
     february = open_round(committee, 2025, 2)
 
@@ -73,11 +74,11 @@ def test_the_round_page_fits_a_phone_and_lists_the_flags(page, live_server):
         sector = registry.sector_get_or_create(committee=committee, name="Loma Alta")
     a = add_connection(committee, "101", sector=sector)
     with scope(committee=committee):
-        services.routes_from_sectors(committee=committee)
+        round_services.routes_from_sectors(committee=committee)
     month_read(committee, 2025, 1, {a: 120})
     february = open_round(committee, 2025, 2)
     with scope(committee=committee):
-        services.reading_enter(round=february, connection=a, value=110, by=None)
+        reading_services.reading_enter(round=february, connection=a, value=110, by=None)
 
     login(page, live_server, "tesorera", PASSWORD)
     page.wait_for_url(f"**/{committee.slug}/")

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django_scopes import scope
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services
 from comunagua.metering.models import Reading
+from comunagua.metering.rounds import services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
 from tests.browser.conftest import login

@@ -1,9 +1,9 @@
 """An independent recomputation of a committee's bills, from raw rows and the written rules.
 
 The bills of the demo were made by `billing.services.billing_run`, which prices with
-`tariffs.engine.quote` and takes its volumes from `metering.selectors`. To check them against
-something that is not the same code, this module imports none of that (nor `lib.money`,
-`metering.validation` or `metering.services`): it reads plain rows with `values_list`, the
+`tariffs.engine.quote` and takes its volumes from `metering.readings.selectors`. To check them
+against something that is not the same code, this module imports none of that (nor `lib.money`,
+`metering.validation` or the metering services): it reads plain rows with `values_list`, the
 tariffs' TOML text with `tomllib`, and applies the rules of docs/tariffs.md and docs/readings.md
 with its own Decimal and integer-centavo arithmetic.
 

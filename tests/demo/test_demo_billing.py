@@ -18,8 +18,8 @@ from comunagua.demo import loader
 from comunagua.demo.committees import MAIN_SLUG, SECOND_SLUG
 from comunagua.ledger.models import CashSession, Expense, JournalEntry, Payment, PaymentReversal
 from comunagua.lib.periods import Period
-from comunagua.metering import services as metering_services
 from comunagua.metering.models import Reading, Round
+from comunagua.metering.rounds import services as metering_services
 from comunagua.registry.models import Connection
 from comunagua.tariffs.models import Tariff
 from comunagua.tenancy.models import Committee, NumberSequence
@@ -265,8 +265,9 @@ def test_the_recomputation_imports_none_of_the_code_that_made_the_bills():
         "comunagua.tariffs.engine",
         "comunagua.billing.services",
         "comunagua.billing.selectors",
-        "comunagua.metering.selectors",
-        "comunagua.metering.services",
+        "comunagua.metering.readings.selectors",
+        "comunagua.metering.readings.services",
+        "comunagua.metering.rounds.services",
         "comunagua.metering.validation",
         "comunagua.tariffs.selectors",
         "comunagua.tariffs.services",

@@ -7,8 +7,9 @@ import pytest
 from django_scopes import scope
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services
 from comunagua.metering.models import Reading, Round
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry.models import Meter
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
@@ -18,17 +19,17 @@ D = Decimal
 
 def open_round(committee, year: int, month: int, by=None) -> Round:
     with scope(committee=committee):
-        return services.round_open(committee=committee, period=Period(year, month), by=by)
+        return round_services.round_open(committee=committee, period=Period(year, month), by=by)
 
 
-def close_round(reading_round: Round, by=None) -> services.Closed:
+def close_round(reading_round: Round, by=None) -> round_services.Closed:
     with scope(committee=reading_round.committee):
-        return services.round_close(round=reading_round, by=by)
+        return round_services.round_close(round=reading_round, by=by)
 
 
 def read(reading_round: Round, connection, value, by=None, **kwargs) -> Reading:
     with scope(committee=reading_round.committee):
-        return services.reading_enter(
+        return reading_services.reading_enter(
             round=reading_round, connection=connection, value=D(value), by=by, **kwargs
         )
 
@@ -40,7 +41,7 @@ def month_read(committee, year: int, month: int, values: dict, by=None) -> Round
         reading = read(reading_round, connection, value, by)
         if reading.needs_review:
             with scope(committee=committee):
-                services.reading_accept(reading=reading, by=by, reason="confirmed on site")
+                reading_services.reading_accept(reading=reading, by=by, reason="confirmed on site")
     close_round(reading_round, by)
     return reading_round
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.metering import services
 from comunagua.metering.models import Reading, Round, Route
+from comunagua.metering.rounds import services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
-from comunagua.metering.views_app import SHELL_ASSETS, VENDOR
+from comunagua.metering.app.views import SHELL_ASSETS, VENDOR
 from comunagua.tenancy.roles import Role
 from tests.conftest import PASSWORD, make_user
 

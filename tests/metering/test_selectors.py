@@ -9,8 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from comunagua.lib.periods import Period
-from comunagua.metering import selectors, services
-from comunagua.metering.selectors import BillableConsumption, RoundNotClosed
+from comunagua.metering.meters import services as meter_services
+from comunagua.metering.readings import selectors as reading_selectors
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.readings.selectors import BillableConsumption, RoundNotClosed
+from comunagua.metering.rounds import selectors as round_selectors
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from tests.conftest import add_connection
 
@@ -25,7 +29,7 @@ def routed(committee, *numbers, sector="Alto"):
         place = registry.sector_get_or_create(committee=committee, name=sector)
     connections = [add_connection(committee, n, sector=place) for n in numbers]
     with scope(committee=committee):
-        services.routes_from_sectors(committee=committee)
+        round_services.routes_from_sectors(committee=committee)
     return connections
 
 
@@ -39,7 +43,7 @@ def test_the_overview_counts_read_missing_flagged_and_estimated_per_route(commit
     read(february, a, 20)
     read(february, b, 5)  # below the previous: waits for review
     with scope(committee=committee):
-        overview = selectors.round_overview(round=february)
+        overview = round_selectors.round_overview(round=february)
     alto, bajo = overview.routes
     assert (alto.route.name, alto.to_read, alto.read, alto.missing, alto.flagged) == (
         "Alto",
@@ -60,14 +64,14 @@ def test_after_closing_the_missing_are_counted_as_estimated(committee):
     read(january, a, 10)
     close_round(january)
     with scope(committee=committee):
-        (alto,) = selectors.round_overview(round=january).routes
+        (alto,) = round_selectors.round_overview(round=january).routes
     assert (alto.read, alto.estimated, alto.missing, alto.percent) == (1, 1, 0, 100)
 
 
 def test_the_route_sheet_gives_each_row_what_the_reader_needs(committee):
     a, b = routed(committee, "1", "2")
     with scope(committee=committee):
-        registry.meter_replace(
+        meter_services.meter_replace(
             connection=b, by=None, removed_on=date(2025, 1, 20), final_reading=D(9), serial="NEW"
         )
     for month, value in enumerate((10, 21, 30, 42), start=1):
@@ -76,7 +80,7 @@ def test_the_route_sheet_gives_each_row_what_the_reader_needs(committee):
     read(may, a, 50)
     with scope(committee=committee):
         route = a.route_stops.get().route
-        first, second = selectors.route_sheet(round=may, route=route)
+        first, second = reading_selectors.route_sheet(round=may, route=route)
     assert first.connection == a and first.holder.startswith("Rosa Quispe")
     assert first.address == "Calle Los Pinos 1" and first.meter_serial.endswith("-1")
     assert first.previous_value == D(42) and first.previous_date is not None
@@ -103,7 +107,7 @@ def test_the_route_sheet_makes_the_same_few_queries_for_2_or_20_connections(comm
         counts = {}
         for key, route in routes.items():
             with CaptureQueriesContext(db) as captured:
-                rows = selectors.route_sheet(round=reading_round, route=route)
+                rows = reading_selectors.route_sheet(round=reading_round, route=route)
                 assert all(r.reading is not None for r in rows)
             counts[key] = len(captured.captured_queries)
     assert counts["s"] == counts["l"] <= 6
@@ -115,20 +119,20 @@ def test_flags_of_a_round_list_those_waiting_first_then_those_decided(committee,
     february = open_round(committee, 2025, 2)
     decided = read(february, a, 10)
     with scope(committee=committee):
-        services.reading_accept(reading=decided, by=board_user, reason="holiday")
+        reading_services.reading_accept(reading=decided, by=board_user, reason="holiday")
     waiting = read(february, b, 10)
     read(february, c, 15)  # fine: not listed
     with scope(committee=committee):
-        flags = selectors.flags_of_round(round=february)
+        flags = reading_selectors.flags_of_round(round=february)
     assert [r.pk for r in flags] == [waiting.pk, decided.pk]
 
 
 def test_billable_consumptions_are_refused_until_the_round_is_closed(committee):
     with scope(committee=committee), pytest.raises(RoundNotClosed):
-        selectors.billable_consumptions(committee=committee, period=Period(2025, 3))
+        reading_selectors.billable_consumptions(committee=committee, period=Period(2025, 3))
     open_round(committee, 2025, 3)
     with scope(committee=committee), pytest.raises(RoundNotClosed):
-        selectors.billable_consumptions(committee=committee, period=Period(2025, 3))
+        reading_selectors.billable_consumptions(committee=committee, period=Period(2025, 3))
 
 
 def test_billable_consumptions_give_accepted_and_estimated_volumes_by_connection(
@@ -140,10 +144,10 @@ def test_billable_consumptions_give_accepted_and_estimated_volumes_by_connection
     read(february, a, 25)
     wrong = read(february, c, 99)
     with scope(committee=committee):
-        services.reading_reject(reading=wrong, by=board_user, reason="wrong meter")
+        reading_services.reading_reject(reading=wrong, by=board_user, reason="wrong meter")
     close_round(february)
     with scope(committee=committee):
-        bills = selectors.billable_consumptions(committee=committee, period=Period(2025, 2))
+        bills = reading_selectors.billable_consumptions(committee=committee, period=Period(2025, 2))
     assert set(bills) == {a.pk, b.pk, c.pk}
     assert bills[a.pk] == BillableConsumption(
         connection_id=a.pk,
@@ -165,10 +169,12 @@ def test_the_consumption_history_for_a_bill_is_oldest_first_and_ends_at_the_peri
         month_read(committee, 2025, month, {a: value})
     month_read(committee, 2025, 4, {})
     with scope(committee=committee):
-        history = selectors.consumption_history(connection=a, months=3, until=Period(2025, 4))
-        assert selectors.consumption_history(connection=a, months=6, until=Period(2025, 1)) == [
-            (Period(2025, 1), D(10), False)
-        ]
+        history = reading_selectors.consumption_history(
+            connection=a, months=3, until=Period(2025, 4)
+        )
+        assert reading_selectors.consumption_history(
+            connection=a, months=6, until=Period(2025, 1)
+        ) == [(Period(2025, 1), D(10), False)]
     assert history == [
         (Period(2025, 2), D(12), False),
         (Period(2025, 3), D(8), False),
@@ -185,7 +191,7 @@ def test_rounds_are_listed_newest_first_with_their_counts(committee):
     february = open_round(committee, 2025, 2)
     read(february, a, 5)  # below the previous: waits for review
     with scope(committee=committee):
-        rounds = list(selectors.round_list(committee=committee))
+        rounds = list(round_selectors.round_list(committee=committee))
     assert [r.period.month for r in rounds] == [2, 1]
     assert [(r.read_count, r.estimated_count, r.pending_count) for r in rounds] == [
         (1, 0, 1),

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services
+from comunagua.metering.meters import services as meter_services
 from comunagua.metering.models import EstimationRule, Reading, Round
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.registry.models import Connection, Holding, Meter
 from tests.conftest import add_connection
@@ -104,7 +106,9 @@ def test_a_reading_below_the_previous_is_flagged_and_once_accepted_bills_nothing
     reading = read(february, connection, 1190)
     assert reading.flags == ["below_previous"] and reading.status == "flagged"
     with scope(committee=committee):
-        services.reading_accept(reading=reading, by=board_user, reason="January was misread")
+        reading_services.reading_accept(
+            reading=reading, by=board_user, reason="January was misread"
+        )
     reading = reload(reading)
     assert reading.status == "accepted" and reading.consumption == 0
     assert reading.carried_m3 == D(10)
@@ -142,7 +146,7 @@ def test_a_reading_of_a_removed_meter_is_flagged(committee):
     connection = add_connection(committee, "101")
     old = meter_of(connection)
     with scope(committee=committee):
-        registry.meter_replace(
+        meter_services.meter_replace(
             connection=connection,
             by=None,
             removed_on=date(2025, 2, 10),
@@ -203,7 +207,9 @@ def test_accepting_the_second_value_rejects_the_first_naming_the_decision(
     first = read(march, connection, 25)
     second = read(march, connection, 52)
     with scope(committee=committee):
-        services.reading_accept(reading=second, by=board_user, reason="typo, 52 on the dials")
+        reading_services.reading_accept(
+            reading=second, by=board_user, reason="typo, 52 on the dials"
+        )
     first, second = reload(first), reload(second)
     assert (first.status, second.status) == ("rejected", "accepted")
     assert "typo, 52 on the dials" in first.review_reason
@@ -218,7 +224,7 @@ def test_rejecting_the_second_value_keeps_the_first(committee, march, board_user
     first = read(march, connection, 25)
     second = read(march, connection, 52)
     with scope(committee=committee):
-        services.reading_reject(reading=second, by=board_user, reason="reader mistyped")
+        reading_services.reading_reject(reading=second, by=board_user, reason="reader mistyped")
     assert reload(second).status == "rejected"
     assert live_readings(march, connection) == [reload(first)]
 
@@ -227,7 +233,7 @@ def test_a_reason_is_required_to_accept_or_reject(committee, march, board_user):
     connection = add_connection(committee, "101")
     read(march, connection, 25)
     second = read(march, connection, 52)
-    for action in (services.reading_accept, services.reading_reject):
+    for action in (reading_services.reading_accept, reading_services.reading_reject):
         with scope(committee=committee), pytest.raises(ValidationError):
             action(reading=second, by=board_user, reason="   ")
     assert reload(second).status == "conflict"
@@ -236,14 +242,14 @@ def test_a_reason_is_required_to_accept_or_reject(committee, march, board_user):
 def test_an_accepted_reading_cannot_be_accepted_again(committee, march, board_user):
     reading = read(march, add_connection(committee, "101"), 25)
     with scope(committee=committee), pytest.raises(ValidationError):
-        services.reading_accept(reading=reading, by=board_user, reason="why not")
+        reading_services.reading_accept(reading=reading, by=board_user, reason="why not")
 
 
 def test_after_rejecting_a_reading_the_connection_can_be_read_again(committee, march, board_user):
     connection = add_connection(committee, "101")
     wrong = read(march, connection, 250)
     with scope(committee=committee):
-        services.reading_reject(reading=wrong, by=board_user, reason="wrong house")
+        reading_services.reading_reject(reading=wrong, by=board_user, reason="wrong house")
     right = read(march, connection, 25)
     assert right.status == "accepted" and right.flags == []
 
@@ -262,7 +268,7 @@ def test_bad_values_are_refused_and_nothing_is_stored(committee, march):
     connection = add_connection(committee, "101")
     for value in ("-1", "100000", str(10**9), "12.3456", "abc", "NaN"):
         with pytest.raises(ValidationError), scope(committee=committee):
-            services.reading_enter(round=march, connection=connection, value=value, by=None)
+            reading_services.reading_enter(round=march, connection=connection, value=value, by=None)
     with scopes_disabled():
         assert not Reading.objects.exists()
 
@@ -302,7 +308,7 @@ def test_consumption_across_a_meter_replacement_adds_both_meters(committee):
     read(january, connection, 1500, read_at=datetime(2025, 1, 31, 10, tzinfo=UTC))
     close_round(january)
     with scope(committee=committee):
-        registry.meter_replace(
+        meter_services.meter_replace(
             connection=connection,
             by=None,
             removed_on=date(2025, 2, 10),
@@ -424,7 +430,7 @@ def test_routes_are_built_from_sectors_in_connection_number_order(committee):
         add_connection(committee, number, sector=sector)
     add_connection(committee, "99", sector=alto, status="closed", closed_on=date(2024, 12, 31))
     with scope(committee=committee):
-        routes = services.routes_from_sectors(committee=committee)
+        routes = round_services.routes_from_sectors(committee=committee)
         sheet = {
             r.name: [s.connection.number for s in r.stops.order_by("position")] for r in routes
         }
@@ -438,12 +444,12 @@ def test_building_routes_again_only_adds_new_connections_at_the_end(committee):
         alto = registry.sector_get_or_create(committee=committee, name="Alto")
     add_connection(committee, "5", sector=alto)
     with scope(committee=committee):
-        services.routes_from_sectors(committee=committee)
+        round_services.routes_from_sectors(committee=committee)
     add_connection(committee, "1", sector=alto)
     with scope(committee=committee):
-        (route,) = services.routes_from_sectors(committee=committee)
+        (route,) = round_services.routes_from_sectors(committee=committee)
         assert [s.connection.number for s in route.stops.order_by("position")] == ["5", "1"]
-        assert services.routes_from_sectors(committee=committee) == []
+        assert round_services.routes_from_sectors(committee=committee) == []
 
 
 def test_a_connection_is_on_at_most_one_route(committee):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
+from comunagua.metering.meters import services as meter_services
 from comunagua.registry import selectors, services
 from comunagua.registry.models import Holding, Member, Meter
 from comunagua.tenancy.roles import Role
@@ -24,7 +25,7 @@ def treasurer(committee):
 
 def test_a_meter_replacement_keeps_both_meters_and_both_readings(committee, treasurer, in_scope):
     connection = add_connection(committee, "12", by=treasurer)
-    services.meter_replace(
+    meter_services.meter_replace(
         connection=connection,
         by=treasurer,
         removed_on=date(2024, 3, 15),
@@ -66,7 +67,7 @@ def test_the_connection_history_names_the_meter_change_the_new_holder_and_who_di
         heir = services.member_create(
             committee=committee, by=treasurer, first_names="Juana", last_names="Choque"
         )
-        services.meter_replace(
+        meter_services.meter_replace(
             connection=connection,
             by=treasurer,
             removed_on=date(2024, 1, 10),
@@ -118,7 +119,7 @@ def test_a_replacement_reading_the_dials_cannot_show_is_refused(committee, treas
     connection = add_connection(committee, "17", by=treasurer)
     for bad in (Decimal("-1"), Decimal("100000")):
         with pytest.raises(ValidationError):
-            services.meter_replace(
+            meter_services.meter_replace(
                 connection=connection,
                 by=treasurer,
                 removed_on=date(2024, 1, 1),

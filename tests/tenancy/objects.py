@@ -14,8 +14,9 @@ from comunagua.billing import services as billing
 from comunagua.ledger import bank
 from comunagua.ledger import services as ledger
 from comunagua.lib.periods import Period
-from comunagua.metering import services as metering
 from comunagua.metering.models import Route
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services
 from comunagua.registry.models import Holding
 from comunagua.supply.log.entry import LogEntry
@@ -125,11 +126,11 @@ def committee_objects(committee) -> dict[str, int]:
     with scopes_disabled():
         member_id = Holding.objects.get(connection=connection).member_id
     with scope(committee=committee):
-        (route,) = metering.routes_from_sectors(committee=committee) or [
+        (route,) = round_services.routes_from_sectors(committee=committee) or [
             Route.objects.create(committee=committee, name="R")
         ]
-        reading_round = metering.round_open(committee=committee, period=PERIOD, by=None)
-        reading = metering.reading_enter(
+        reading_round = round_services.round_open(committee=committee, period=PERIOD, by=None)
+        reading = reading_services.reading_enter(
             round=reading_round, connection=connection, value=Decimal(5), by=None
         )
         tariff = tariff_services.tariff_create(
@@ -138,7 +139,7 @@ def committee_objects(committee) -> dict[str, int]:
             effective_from=date(2016, 1, 1),
             toml_text=Path("docs/examples/tarifa-2016.toml").read_text(),
         )
-        metering.round_close(round=reading_round, by=None)
+        round_services.round_close(round=reading_round, by=None)
         run = billing.billing_run(committee=committee, period=PERIOD, by=None)
         bill = run.bills.get()
         cashier = make_user(committee, Role.CASHIER)

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services as metering
 from comunagua.metering.models import Reading
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry.models import Holding
 from comunagua.tenancy.models import RoleAssignment
 from comunagua.tenancy.roles import Role, permissions_of
@@ -40,8 +41,10 @@ def records(committee):
     with scopes_disabled():
         member_id = Holding.objects.get(connection=connection).member_id
     with scope(committee=committee):
-        reading_round = metering.round_open(committee=committee, period=Period(2025, 3), by=None)
-        reading = metering.reading_enter(
+        reading_round = round_services.round_open(
+            committee=committee, period=Period(2025, 3), by=None
+        )
+        reading = reading_services.reading_enter(
             round=reading_round, connection=connection, value=Decimal(7), by=None
         )
     return {

@@ -22,7 +22,7 @@ from comunagua.ledger import selectors as ledger_selectors
 from comunagua.ledger import services as ledger_services
 from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
-from comunagua.metering.selectors import RoundNotClosed, billable_consumptions
+from comunagua.metering.readings.selectors import RoundNotClosed, billable_consumptions
 from comunagua.registry.models import Connection, Holding
 from comunagua.tariffs import engine as tariff_engine
 from comunagua.tariffs.selectors import tariff_in_force

@@ -18,18 +18,19 @@ from comunagua.ledger import receipts as ledger_receipts
 from comunagua.ledger import selectors as ledger_selectors
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
-from comunagua.metering.selectors import consumption_history
+from comunagua.metering.readings.selectors import consumption_history
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
-from comunagua.tariffs import engine, labels
+from comunagua.tariffs import engine, labels, simulator
+from comunagua.tariffs import selectors as tariff_selectors
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
-from comunagua.web.formats import format_number
+from comunagua.web.formats import format_number, format_volume
 from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
 
-from . import selectors, services
-from .forms import CreditNoteForm, RunForm
+from . import selectors, services, simulation
+from .forms import CreditNoteForm, RunForm, SimulationForm
 from .models import Bill, BillingRun
 
 ZERO = Decimal("0.00")
@@ -360,3 +361,56 @@ def credit_note(request, pk: int):
         "billing/credit_note.html",
         {"bill": bill, "form": form, "left": bill.charges_total - services.credited(bill)},
     )
+
+
+# --- the tariff simulator ----------------------------------------------------------------------
+# A tariffs page by its path (/<committee>/tarifas/simular/), mounted by comunagua/urls.py: it
+# applies a proposed tariff to the bills of a month, which the tariffs cannot read.
+
+
+def _volume_range(row: simulator.Row) -> str:
+    if row.m3_min == row.m3_max:
+        return format_volume(row.m3_min)
+    return labels.block_range(row.m3_min, row.m3_max)
+
+
+# It reads the month's bills, so it needs the right to see bills, not only the tariff.
+@committee_view("billing.view")
+def tariff_simulate(request):
+    """A proposed tariff applied to a billed month: the page an assembly decides with. Reads
+    only, so a saved tariff and a month can be linked to (?tariff=ID); TOML text is posted."""
+    committee = request.committee
+    periods = selectors.billed_periods(committee=committee)
+    data = None
+    if request.method == "POST":
+        data = request.POST
+    elif "tariff" in request.GET or "period" in request.GET:
+        data = request.GET.copy()
+        if not data.get("period") and periods:
+            data["period"] = str(periods[0])
+    tariffs = tariff_selectors.tariff_list(committee=committee)
+    form = SimulationForm(data, tariffs=tariffs, periods=periods)
+    result = month = None
+    if form.is_bound and form.is_valid():
+        month = Period.parse(form.cleaned_data["period"])
+        try:
+            result = simulation.simulate_tariff(
+                committee=committee,
+                proposed=form.cleaned_data["rules"],
+                period=month,
+                costs=form.cleaned_data["costs"],
+            )
+        except simulator.SimulationError as error:
+            form.add_error(None, labels.simulation_message(error))
+    context = {
+        "form": form,
+        "periods": periods,
+        "result": result,
+        "month": month.first_day if month else None,
+        "rules": form.cleaned_data.get("rules") if result else None,
+        "categories": [(labels.category_label(r.key), r) for r in result.categories]
+        if result
+        else [],
+        "deciles": [(_volume_range(r), r) for r in result.deciles] if result else [],
+    }
+    return render(request, "tariffs/simulate.html", context)

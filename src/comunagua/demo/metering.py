@@ -18,8 +18,10 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services, validation
+from comunagua.metering import validation
 from comunagua.metering.models import Reading, Round, Route
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
 from comunagua.registry.models import Connection, Holding, Meter
 
 from . import billing, ledger
@@ -53,7 +55,7 @@ def generate(ctx: DemoContext) -> dict:
     rng = ctx.rng("metering")
     office = ctx.users.get("tesorera")
     reader = ctx.users.get("lector")
-    services.routes_from_sectors(committee=committee, by=office)
+    round_services.routes_from_sectors(committee=committee, by=office)
 
     # Never a round the service would refuse, nor a reading dated in the future.
     today = min(ctx.today, timezone.localdate())
@@ -64,7 +66,7 @@ def generate(ctx: DemoContext) -> dict:
     flagged = estimated = 0
     for index, period in enumerate(months):
         start = period.first_day
-        reading_round = services.round_open(committee=committee, period=period, by=office)
+        reading_round = round_services.round_open(committee=committee, period=period, by=office)
         live = [p for p in plans if p.meter.installed_on < start]
         entries = []
         for plan in live:
@@ -82,12 +84,12 @@ def generate(ctx: DemoContext) -> dict:
                 )
             )
         for reading in _enter(reading_round, entries, reader):
-            services.reading_accept(reading=reading, by=office, reason=_reason(reading))
+            reading_services.reading_accept(reading=reading, by=office, reason=_reason(reading))
             flagged += 1
         # Set aside, for this month, the connections whose meter was not in service yet.
         later = [p.connection.pk for p in plans if p.meter.installed_on >= start]
         Connection.objects.filter(pk__in=later).update(status=Status.CLOSED)
-        closed = services.round_close(round=reading_round, by=office)
+        closed = round_services.round_close(round=reading_round, by=office)
         estimated += closed.estimated
         run = billing.bill_month(ctx, period)
         ledger.pay_month(ctx, run, until=ctx.today)
@@ -95,7 +97,7 @@ def generate(ctx: DemoContext) -> dict:
         ledger.books_month(ctx, run, until=ctx.today)
         Connection.objects.filter(pk__in=later).update(status=Status.ACTIVE)
         _refresh_statistics()
-    services.round_open(committee=committee, period=current, by=office)
+    round_services.round_open(committee=committee, period=current, by=office)
 
     return {
         "routes": Route.objects.filter(committee=committee).count(),
@@ -121,13 +123,13 @@ def _enter(reading_round: Round, entries: list, by) -> list:
     flagged = []
     for source in (Reading.Source.PHONE, Reading.Source.WEB):
         inputs = [
-            services.ReadingInput(
+            reading_services.ReadingInput(
                 connection=plan.connection, value=value, read_at=read_at, meter=plan.meter
             )
             for plan, value, read_at, given in entries
             if given == source
         ]
-        for entered in services.readings_enter(
+        for entered in reading_services.readings_enter(
             committee=reading_round.committee,
             round=reading_round,
             readings=inputs,

@@ -18,8 +18,10 @@ from comunagua.lib.periods import Period
 from comunagua.registry import selectors as registry
 from comunagua.registry.models import Connection
 
-from . import selectors, services
 from .models import FLAG_LABELS, Round, Route
+from .readings import selectors as readings
+from .readings import services
+from .rounds import selectors as rounds
 
 router = Router(tags=["readings"])
 
@@ -40,9 +42,9 @@ def _month(text: str) -> Period:
 def _round(committee, month: str) -> Round:
     """`month` is "YYYY-MM", or "open" for the round open now."""
     if month == "open":
-        found = selectors.open_round(committee=committee)
+        found = rounds.open_round(committee=committee)
     else:
-        found = selectors.round_of(committee=committee, period=_month(month))
+        found = rounds.round_of(committee=committee, period=_month(month))
     if found is None:
         raise Http404
     return found
@@ -81,7 +83,7 @@ class ConnectionFilter(Schema):
 
 
 def _connection_rows(connections: list[Connection]) -> list[dict]:
-    last = selectors.last_readings(connections=[c.pk for c in connections])
+    last = readings.connections_last_readings(connections=[c.pk for c in connections])
     rows = []
     for c in connections:
         holders, meters = c.current_holdings, c.meters_in_service
@@ -153,7 +155,7 @@ class RoundOut(RoundSummary):
     routes: list[RouteOut]
 
 
-def _route_out(progress: selectors.Progress) -> dict:
+def _route_out(progress: rounds.Progress) -> dict:
     return {
         "id": progress.route.pk,
         "name": progress.route.name,
@@ -174,7 +176,7 @@ def round_list(request: HttpRequest, slug: str):
     with tenant(request, slug, "metering.view") as committee:
         return [
             {"month": f"{r.period:%Y-%m}", "status": r.status}
-            for r in selectors.round_list(committee=committee)[:36]
+            for r in rounds.round_list(committee=committee)[:36]
         ]
 
 
@@ -186,7 +188,7 @@ def round_list(request: HttpRequest, slug: str):
 def round_detail(request: HttpRequest, slug: str, month: str):
     with tenant(request, slug, "metering.view") as committee:
         reading_round = _round(committee, month)
-        overview = selectors.round_overview(round=reading_round)
+        overview = rounds.round_overview(round=reading_round)
         return {
             "month": f"{reading_round.period:%Y-%m}",
             "status": reading_round.status,
@@ -244,9 +246,9 @@ def route_sheet(request: HttpRequest, slug: str, month: str, route_id: int):
     with tenant(request, slug, "metering.view") as committee:
         reading_round = _round(committee, month)
         route = get_object_or_404(Route, pk=route_id, committee=committee)
-        rows = selectors.route_sheet(round=reading_round, route=route)
+        rows = readings.route_sheet(round=reading_round, route=route)
         progress = next(
-            p for p in selectors.round_overview(round=reading_round).routes if p.route == route
+            p for p in rounds.round_overview(round=reading_round).routes if p.route == route
         )
         stops = []
         for row in rows:
@@ -387,7 +389,7 @@ def _parse(item: ReadingIn, committee, reading_round) -> services.ReadingInput |
 )
 def readings_post(request: HttpRequest, slug: str, batch: BatchIn):
     with tenant(request, slug, "metering.enter") as committee:
-        reading_round = selectors.open_round(committee=committee)
+        reading_round = rounds.open_round(committee=committee)
         closed_month = None
         if batch.round is not None:
             asked = _month(batch.round)

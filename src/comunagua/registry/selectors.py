@@ -1,12 +1,10 @@
 """Reads of the register shared by pages, commands and (later) the API."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comunagua.lib.text import search_text
@@ -349,32 +347,3 @@ def member_timeline(*, member: Member) -> list[Event]:
             lambda r: _("Connection %(number)s") % {"number": r.connection},
         )
     return sorted(events, key=lambda e: e.when, reverse=True)
-
-
-# --- a meter's last reading (what a meter change is checked against) -----------------------
-
-
-@dataclass(frozen=True)
-class LastReading:
-    value: Decimal
-    on: date  # the day it was read, where the committee is
-
-
-def _local_date(committee: Committee, moment) -> date:
-    return timezone.localtime(moment, committee.zone()).date()
-
-
-def meter_last_reading(meter: Meter) -> LastReading | None:
-    """The meter's last reading that counts: entered and accepted, or waiting for review (it may
-    yet be accepted), and not an estimate. Readings are metering's; the register only reads them
-    through the meter (Meter.readings), so it imports nothing from metering."""
-    found = (
-        meter.readings.filter(estimated=False, status__in=("accepted", "flagged"))
-        .order_by("-read_at", "-id")
-        .values_list("value", "read_at")
-        .first()
-    )
-    if found is None:
-        return None
-    value, read_at = found
-    return LastReading(value, _local_date(meter.committee, read_at))

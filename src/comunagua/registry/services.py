@@ -1,18 +1,18 @@
 """Every write to the register. Keyword-only, one transaction each, validated before saving;
 the user who acts is stamped on the history record."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
-from . import selectors
 from .models import Connection, Holding, Lot, Member, Meter, Sector
 
 MEMBER_FIELDS = {
@@ -194,58 +194,8 @@ def meter_install(
     return meter
 
 
-# A roll-over of the dials at a meter change is believed when it adds up to at most this many m³
-# since the meter's last reading. Metering believes a roll-over of up to max(10 x usual, 200) m³
-# a month (metering.validation.ROLLOVER_FLOOR is the 200), so one believed here always counts as
-# final + 10^digits - last in the month's consumption, never as a negative difference.
-# tests/registry/test_meters.py keeps the two numbers in step.
-ROLLOVER_MAX_M3 = Decimal(200)
-
-
-def _m3(value: Decimal) -> str:
-    """1520.250 -> "1520,25" in Spanish: as the reading pages show volumes."""
-    places = max(0, -value.normalize().as_tuple().exponent)
-    return formats.number_format(value, decimal_pos=min(places, 3), use_l10n=True)
-
-
-def _check_final_reading(
-    old: Meter, final_reading: Decimal, last: selectors.LastReading | None, rolled_over: bool
-) -> None:
-    """The meter removed cannot go back: its final reading is at least its last one (or its
-    installation reading), unless its dials rolled over and the person says so."""
-    floor, since = (last.value, last.on) if last else (old.initial_reading, old.installed_on)
-    if final_reading >= floor:
-        return
-    values = {"value": _m3(floor), "date": since.strftime("%d/%m/%Y")}
-    if not rolled_over:
-        if last is not None:
-            message = _(
-                "The reading of the meter removed cannot be below %(value)s m³, what it showed "
-                "when it was read on %(date)s. If its dials went past the highest number and "
-                "started again from zero, say so."
-            )
-        else:
-            message = _(
-                "The reading of the meter removed cannot be below %(value)s m³, what it showed "
-                "when it was installed on %(date)s. If its dials went past the highest number "
-                "and started again from zero, say so."
-            )
-        raise ValidationError({"final_reading": message % values})
-    used = final_reading + old.capacity - floor
-    if used > ROLLOVER_MAX_M3:
-        raise ValidationError(
-            {
-                "final_reading": _(
-                    "Had the dials rolled over, %(m3)s m³ would have been used since %(value)s "
-                    "m³ on %(date)s, more than %(max)s m³: check the reading."
-                )
-                % {**values, "m3": _m3(used), "max": _m3(ROLLOVER_MAX_M3)}
-            }
-        )
-
-
 @transaction.atomic
-def meter_replace(
+def meter_swap(
     *,
     connection: Connection,
     by,
@@ -256,14 +206,15 @@ def meter_replace(
     initial_reading: Decimal = Decimal(0),
     reason: str = "",
     brand: str = "",
-    rolled_over: bool = False,
+    check: Callable[[Meter], None] | None = None,
 ) -> Meter:
-    """Close the meter in service with its last reading and install the new one the same day,
-    so the consumption of that month is old (final - last read) plus new (read - initial).
+    """Close the meter in service with its final reading and install the new one the same day.
 
-    The final reading is not below the meter's last reading (or, never read, its installation
-    reading) unless `rolled_over` says its dials passed 99999 -> 00000; metering then counts
-    final + 10^digits - last for the old meter. The change is not dated before that reading."""
+    The register checks what its rows say: a meter in service, the change not dated before its
+    installation, another serial, readings the dials can show. `check(old)` is the caller's
+    further checks on the meter removed, run under the lock before anything is written:
+    metering's meter_replace checks the final reading and the date against the meter's
+    readings, which the register does not read."""
     old = (
         Meter.objects.select_for_update()
         .filter(connection=connection, removed_on__isnull=True)
@@ -282,17 +233,8 @@ def meter_replace(
         raise ValidationError({"serial": _("The new meter must have another serial number.")})
     _check_reading(final_reading, old.digits, "final_reading")
     _check_reading(initial_reading, digits, "initial_reading")
-    last = selectors.meter_last_reading(old)
-    if last is not None and removed_on < last.on:
-        raise ValidationError(
-            {
-                "removed_on": _(
-                    "The meter removed was read on %(date)s: the change cannot be dated before."
-                )
-                % {"date": last.on.strftime("%d/%m/%Y")}
-            }
-        )
-    _check_final_reading(old, final_reading, last, rolled_over)
+    if check is not None:
+        check(old)
     old.removed_on = removed_on
     old.final_reading = final_reading
     old.removal_reason = reason

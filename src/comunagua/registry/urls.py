@@ -1,3 +1,6 @@
+"""The register's pages, mounted at /<committee>/. The meter-change page
+(conexiones/<pk>/medidor/) is metering's: comunagua/urls.py mounts it at that path."""
+
 from django.urls import path
 
 from . import views
@@ -13,7 +16,6 @@ urlpatterns = [
     path("conexiones/<int:pk>/", views.connection_detail, name="connection-detail"),
     path("conexiones/<int:pk>/editar/", views.connection_edit, name="connection-edit"),
     path("conexiones/<int:pk>/titular/", views.connection_transfer, name="connection-transfer"),
-    path("conexiones/<int:pk>/medidor/", views.connection_meter, name="connection-meter"),
     path("importar/", views.import_upload, name="import-upload"),
     path("importar/<int:pk>/", views.import_preview, name="import-preview"),
 ]

@@ -11,7 +11,7 @@ from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors
 
 from . import importer, selectors, services
-from .forms import ConnectionForm, ImportUploadForm, MemberForm, MeterForm, TransferForm
+from .forms import ConnectionForm, ImportUploadForm, MemberForm, TransferForm
 from .models import Connection, Member, RegistryImport
 
 PAGE_SIZE = 50
@@ -185,51 +185,6 @@ def connection_transfer(request, pk: int):
         request,
         "registry/connection_transfer.html",
         {"form": form, "connection": connection, "holding": services.current_holding(connection)},
-    )
-
-
-@committee_view("registry.edit")
-def connection_meter(request, pk: int):
-    connection = get_object_or_404(Connection, pk=pk, committee=request.committee)
-    current = connection.meters.filter(removed_on__isnull=True).first()
-    form = MeterForm(request.POST or None, committee=request.committee, current=current)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        new_meter = {
-            "serial": data["serial"],
-            "brand": data["brand"],
-            "digits": data["digits"],
-            "initial_reading": data["initial_reading"],
-        }
-        try:
-            if current is None:
-                services.meter_install(
-                    connection=connection, by=request.user, installed_on=data["on"], **new_meter
-                )
-            else:
-                services.meter_replace(
-                    connection=connection,
-                    by=request.user,
-                    removed_on=data["on"],
-                    final_reading=data["final_reading"],
-                    rolled_over=data["rolled_over"],
-                    reason=data["reason"],
-                    **new_meter,
-                )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Meter saved."))
-            return redirect("connection-detail", committee=request.committee.slug, pk=connection.pk)
-    return render(
-        request,
-        "registry/connection_meter.html",
-        {
-            "form": form,
-            "connection": connection,
-            "current": current,
-            "last": selectors.meter_last_reading(current) if current else None,
-        },
     )
 
 

@@ -4,8 +4,6 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.web.forms import DateInput, DecimalInputField
@@ -80,74 +78,6 @@ class QuoteForm(forms.Form):
             del self.fields["charge"]
         if not any(c.sewer_percent > 0 for c in tariff.categories.values()):
             del self.fields["sewer"]
-
-
-class SimulationForm(forms.Form):
-    """A proposed tariff (a saved version or TOML text), a billed month, the month's costs."""
-
-    period = forms.ChoiceField(label=_("billed month"))
-    tariff = forms.ModelChoiceField(
-        label=_("proposed tariff"),
-        queryset=None,
-        required=False,
-        empty_label=_("— the text below —"),
-    )
-    source = forms.CharField(
-        label=_("or the proposed tariff as TOML"),
-        required=False,
-        strip=False,
-        max_length=50_000,
-        widget=forms.Textarea(
-            attrs={
-                "rows": 12,
-                "spellcheck": "false",
-                "autocapitalize": "off",
-                "autocomplete": "off",
-                "style": "font-family: ui-monospace, monospace; font-size: .9rem",
-            }
-        ),
-    )
-    costs = DecimalInputField(
-        label=_("costs of one month"),
-        required=False,
-        min_value=Decimal(0),
-        max_value=engine.LIMIT - 1,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("Energy, operator, chlorine, repairs: to compare the revenue with them."),
-    )
-
-    def __init__(self, *args, tariffs, periods, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["tariff"].queryset = tariffs
-        self.fields["tariff"].label_from_instance = lambda t: (
-            _("%(name)s, from %(date)s")
-            % {
-                "name": t.name,
-                "date": t.effective_from.strftime("%d/%m/%Y"),
-            }
-        )
-        self.fields["period"].choices = [
-            (str(p), capfirst(date_format(p.first_day, "F Y"))) for p in periods
-        ]
-
-    def clean(self):
-        data = super().clean()
-        chosen, text = data.get("tariff"), (data.get("source") or "").strip()
-        if chosen is None and not text and "tariff" not in self.errors:
-            raise forms.ValidationError(_("Choose a saved tariff or write one as TOML."))
-        if chosen is not None and text:
-            raise forms.ValidationError(
-                _("Choose a saved tariff or write one as TOML, not both: empty the text.")
-            )
-        if text:
-            try:
-                data["rules"] = engine.from_toml(text)
-            except engine.TariffError as error:
-                self.add_error("source", labels.error_message(error))
-        elif chosen is not None:
-            data["rules"] = chosen.engine()
-        return data
 
 
 def starter_toml(*, currency: str, rounding: Decimal) -> str:

@@ -1,4 +1,5 @@
-"""Tariff pages. Thin: read through selectors, write through services, price with the engine."""
+"""Tariff pages. Thin: read through selectors, write through services, price with the engine.
+The simulator page reads billed months, so it is billing's (billing/views.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,14 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from comunagua.billing import selectors as billing_selectors
 from comunagua.lib.periods import Period
 from comunagua.tenancy.scoping import committee_view
 from comunagua.web.formats import format_volume
 from comunagua.web.forms import apply_errors
 
-from . import engine, labels, selectors, services, simulator
-from .forms import QuoteForm, SimulationForm, TariffForm, starter_toml
+from . import engine, labels, selectors, services
+from .forms import QuoteForm, TariffForm, starter_toml
 from .models import Tariff
 
 
@@ -184,50 +184,3 @@ def tariff_edit(request, pk: int):
             messages.success(request, _("Changes saved."))
             return redirect("tariff-detail", committee=request.committee.slug, pk=tariff.pk)
     return render(request, "tariffs/tariff_form.html", {"form": form, "tariff": tariff})
-
-
-def _volume_range(row: simulator.Row) -> str:
-    if row.m3_min == row.m3_max:
-        return format_volume(row.m3_min)
-    return labels.block_range(row.m3_min, row.m3_max)
-
-
-# It reads the month's bills, so it needs the right to see bills, not only the tariff.
-@committee_view("billing.view")
-def tariff_simulate(request):
-    """A proposed tariff applied to a billed month: the page an assembly decides with. Reads
-    only, so a saved tariff and a month can be linked to (?tariff=ID); TOML text is posted."""
-    committee = request.committee
-    periods = billing_selectors.billed_periods(committee=committee)
-    data = None
-    if request.method == "POST":
-        data = request.POST
-    elif "tariff" in request.GET or "period" in request.GET:
-        data = request.GET.copy()
-        if not data.get("period") and periods:
-            data["period"] = str(periods[0])
-    form = SimulationForm(data, tariffs=selectors.tariff_list(committee=committee), periods=periods)
-    result = month = None
-    if form.is_bound and form.is_valid():
-        month = Period.parse(form.cleaned_data["period"])
-        try:
-            result = billing_selectors.simulate_tariff(
-                committee=committee,
-                proposed=form.cleaned_data["rules"],
-                period=month,
-                costs=form.cleaned_data["costs"],
-            )
-        except simulator.SimulationError as error:
-            form.add_error(None, labels.simulation_message(error))
-    context = {
-        "form": form,
-        "periods": periods,
-        "result": result,
-        "month": month.first_day if month else None,
-        "rules": form.cleaned_data.get("rules") if result else None,
-        "categories": [(labels.category_label(r.key), r) for r in result.categories]
-        if result
-        else [],
-        "deciles": [(_volume_range(r), r) for r in result.deciles] if result else [],
-    }
-    return render(request, "tariffs/simulate.html", context)

@@ -16,6 +16,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class MonthInput(forms.TextInput):
+    """The phone's month picker; it sends "2025-03"."""
+
+    input_type = "month"
+
+
 class DecimalInputField(forms.DecimalField):
     """Accepts "1234,5", "1.234,5" and "1234.5": people type a comma, spreadsheets a point."""
 

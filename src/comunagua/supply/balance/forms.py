@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.lib.periods import Period
-from comunagua.metering.forms import MonthInput
+from comunagua.web.forms import MonthInput
 
 from ..fields import number_field
 from ..models import BalanceSettings

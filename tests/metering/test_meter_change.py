@@ -16,10 +16,13 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from comunagua.lib.periods import Period
-from comunagua.metering import services as metering
 from comunagua.metering import validation
+from comunagua.metering.meters import services as meter_services
 from comunagua.metering.models import Reading
-from comunagua.registry import selectors, services
+from comunagua.metering.readings import selectors as reading_selectors
+from comunagua.metering.readings import services as reading_services
+from comunagua.metering.rounds import services as round_services
+from comunagua.registry import services
 from comunagua.registry.models import Meter
 from tests.conftest import add_connection
 
@@ -50,10 +53,10 @@ def connection_with_meter(committee, number: str, initial: str, digits: int = 5)
 def read_month(committee, connection, year: int, month: int, value: str, day: int = 20):
     """Open the month's round, read the connection on `day` (accepting any flag), close it."""
     with scope(committee=committee):
-        reading_round = metering.round_open(
+        reading_round = round_services.round_open(
             committee=committee, period=Period(year, month), by=None
         )
-        reading = metering.reading_enter(
+        reading = reading_services.reading_enter(
             round=reading_round,
             connection=connection,
             value=D(value),
@@ -61,14 +64,14 @@ def read_month(committee, connection, year: int, month: int, value: str, day: in
             by=None,
         )
         if reading.needs_review:
-            metering.reading_accept(reading=reading, by=None, reason="visto en el lugar")
-        metering.round_close(round=reading_round, by=None)
+            reading_services.reading_accept(reading=reading, by=None, reason="visto en el lugar")
+        round_services.round_close(round=reading_round, by=None)
     return reading
 
 
 def replace(connection, *, on: date, final: str, rolled_over: bool = False, **kwargs):
     with scope(committee=connection.committee), translation.override("en"):
-        return services.meter_replace(
+        return meter_services.meter_replace(
             connection=connection,
             by=None,
             removed_on=on,
@@ -155,21 +158,21 @@ def test_a_roll_over_that_would_mean_an_implausible_volume_is_refused_even_when_
 
 
 def test_every_roll_over_the_register_accepts_is_one_metering_counts_as_a_roll_over():
-    assert services.ROLLOVER_MAX_M3 <= validation.ROLLOVER_FLOOR
-    assert validation.rollover_limit([]) >= services.ROLLOVER_MAX_M3
+    assert meter_services.ROLLOVER_MAX_M3 <= validation.ROLLOVER_FLOOR
+    assert validation.rollover_limit([]) >= meter_services.ROLLOVER_MAX_M3
 
 
 def test_an_estimate_or_a_rejected_reading_is_not_the_meters_last_reading(committee):
     connection = connection_with_meter(committee, "37", "0")
     read_month(committee, connection, 2025, 1, "100")
     with scope(committee=committee):
-        second = metering.round_open(committee=committee, period=Period(2025, 2), by=None)
-        metering.round_close(round=second, by=None)  # not read: estimated
+        second = round_services.round_open(committee=committee, period=Period(2025, 2), by=None)
+        round_services.round_close(round=second, by=None)  # not read: estimated
         estimate = Reading.objects.get(connection=connection, round=second)
     assert estimate.estimated
 
     with scope(committee=committee):
-        last = selectors.meter_last_reading(meters(connection)[0])
+        last = reading_selectors.meter_last_actual_reading(meters(connection)[0])
     assert (last.value, last.on) == (D(100), date(2025, 1, 20))
 
 

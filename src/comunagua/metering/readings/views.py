@@ -1,4 +1,5 @@
-"""Reading pages. Thin: read through selectors, write through services."""
+"""Reading pages: the reader's sheet of a route (typing the readings in) and the review of one
+reading. Thin: read through selectors, write through services."""
 
 import re
 
@@ -8,113 +9,17 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comunagua.lib.periods import Period
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
 
+from ..models import Reading, Round, Route
 from . import selectors, services
-from .forms import ReviewForm, RoundOpenForm, parse_reading
-from .models import Reading, Round, Route
+from .forms import ReviewForm, parse_reading
 
 FIELD = re.compile(r"^r-(\d+)$")
-
-
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _suggested_month(committee) -> str:
-    latest = Round.objects.filter(committee=committee).order_by("-period").first()
-    if latest is None:
-        return str(Period.of(timezone.localdate()))
-    return str(latest.month.next())
-
-
-# --- rounds ------------------------------------------------------------------------------------
-
-
-@committee_view("metering.view")
-def round_list(request):
-    return render(
-        request,
-        "metering/round_list.html",
-        {
-            "rounds": selectors.round_list(committee=request.committee),
-            "form": RoundOpenForm(initial={"period": _suggested_month(request.committee)}),
-        },
-    )
-
-
-@committee_view("metering.review")
-def round_open(request):
-    form = RoundOpenForm(
-        request.POST or None, initial={"period": _suggested_month(request.committee)}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            opened = services.round_open(
-                committee=request.committee, period=form.cleaned_data["period"], by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Round %(month)s opened.") % {"month": opened.month})
-            return redirect("round-detail", committee=request.committee.slug, pk=opened.pk)
-    return render(request, "metering/round_open.html", {"form": form})
-
-
-def _round(request, pk: int) -> Round:
-    return get_object_or_404(Round, pk=pk, committee=request.committee)
-
-
-@committee_view("metering.view")
-def round_detail(request, pk: int):
-    reading_round = _round(request, pk)
-    flags = selectors.flags_of_round(round=reading_round)
-    return render(
-        request,
-        "metering/round_detail.html",
-        {
-            "round": reading_round,
-            "overview": selectors.round_overview(round=reading_round),
-            "pending": [r for r in flags if r.needs_review],
-            "decided": [r for r in flags if not r.needs_review],
-        },
-    )
-
-
-@committee_view("metering.review")
-def round_close(request, pk: int):
-    reading_round = _round(request, pk)
-    if request.method == "POST":
-        try:
-            closed = services.round_close(round=reading_round, by=request.user)
-        except ValidationError as error:
-            messages.error(request, _messages_of(error))
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Round closed: %(n)s missing reading was estimated.",
-                    "Round closed: %(n)s missing readings were estimated.",
-                    closed.estimated,
-                )
-                % {"n": closed.estimated},
-            )
-            if closed.without_meter:
-                messages.warning(
-                    request,
-                    _("Active connections without a meter were not estimated: %(numbers)s.")
-                    % {"numbers": ", ".join(closed.without_meter)},
-                )
-    return redirect("round-detail", committee=request.committee.slug, pk=reading_round.pk)
-
-
-# --- reviewing a reading -----------------------------------------------------------------------
 
 
 @committee_view("metering.view")
@@ -162,36 +67,6 @@ def reading_review(request, pk: int):
     )
 
 
-# --- routes ------------------------------------------------------------------------------------
-
-
-@committee_view("metering.view")
-def route_list(request):
-    return render(
-        request,
-        "metering/route_list.html",
-        {
-            "routes": selectors.route_list(committee=request.committee),
-            "unrouted": selectors.unrouted_connections(committee=request.committee).count(),
-            "current": selectors.open_round(committee=request.committee),
-        },
-    )
-
-
-@committee_view("metering.review")
-def route_build(request):
-    if request.method == "POST":
-        changed = services.routes_from_sectors(committee=request.committee, by=request.user)
-        messages.success(
-            request,
-            ngettext(
-                "%(n)s route built or extended.", "%(n)s routes built or extended.", len(changed)
-            )
-            % {"n": len(changed)},
-        )
-    return redirect("route-list", committee=request.committee.slug)
-
-
 def _entry_values(post) -> dict[int, str]:
     """{connection id: text typed} for every reading field sent."""
     values = {}
@@ -213,7 +88,7 @@ def _save_one(request, reading_round, connection, text) -> str:
             round=reading_round, connection=connection, value=value, by=request.user
         )
     except ValidationError as error:
-        return _messages_of(error)
+        return services.error_message(error)
     return ""
 
 
@@ -234,7 +109,7 @@ def route_entry(request, pk: int, route: int):
     """The reader's sheet: one field per connection in walking order. With htmx each field is
     saved as soon as it changes (its row comes back with its flags); without, the whole sheet
     is saved at once, all or nothing."""
-    reading_round = _round(request, pk)
+    reading_round = get_object_or_404(Round, pk=pk, committee=request.committee)
     route = get_object_or_404(Route, pk=route, committee=request.committee)
     rows = selectors.route_sheet(round=reading_round, route=route)
     editable = reading_round.is_open and can(request.role, "metering.enter")

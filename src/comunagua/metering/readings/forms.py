@@ -1,4 +1,5 @@
-"""Forms turn what was typed into typed values; services decide what is allowed."""
+"""Forms of the reading pages: they turn what was typed into typed values; services decide
+what is allowed."""
 
 from decimal import Decimal
 
@@ -6,21 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comunagua.lib.numbers import parse_decimal
-from comunagua.lib.periods import Period
-
-
-class MonthInput(forms.TextInput):
-    input_type = "month"
-
-
-class RoundOpenForm(forms.Form):
-    period = forms.CharField(label=_("month"), widget=MonthInput(), max_length=7)
-
-    def clean_period(self) -> Period:
-        try:
-            return Period.parse(self.cleaned_data["period"])
-        except ValueError:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, e.g. 2025-03.")) from None
 
 
 class ReviewForm(forms.Form):

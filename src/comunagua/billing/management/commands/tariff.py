@@ -17,6 +17,9 @@ month's revenue against the committee's costs (docs/tariffs.md, "The simulator")
 
 Each action is one subparser (`add_<action>_arguments`) and one method (`handle_<action>`):
 adding another (e.g. `simulate`) touches nothing else.
+
+The command lives in billing, not in tariffs: `simulate` reads the billed months, which the
+tariffs (below billing) cannot; `quote` is the tariff engine alone.
 """
 
 import json
@@ -26,7 +29,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from comunagua.billing import selectors as billing_selectors
+from comunagua.billing import simulation
 from comunagua.lib.numbers import parse_decimal
 from comunagua.lib.periods import Period
 from comunagua.tariffs import engine, labels, simulator
@@ -137,7 +140,7 @@ class Command(BaseCommand):
         amount = None if costs is None else _decimal_option("costs", costs)
         with committee_scope(current):
             try:
-                result = billing_selectors.simulate_tariff(
+                result = simulation.simulate_tariff(
                     committee=current, proposed=rules, period=month, costs=amount
                 )
             except simulator.SimulationError as error:

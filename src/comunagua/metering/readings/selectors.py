@@ -1,4 +1,6 @@
-"""Reads of rounds, routes and readings shared by pages, services, billing and (later) the API.
+"""Reads of readings shared by pages, services, billing and the API: a connection's past (what a
+new reading is checked against), the reader's sheet, the readings to review, a meter's or a
+connection's last reading, and the volumes billing bills.
 
 Billing codes against `billable_consumptions` and `consumption_history`: keep their shape.
 """
@@ -10,15 +12,16 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Holding, Meter
 from comunagua.tenancy.models import Committee
 
-from . import validation
-from .models import Reading, Round, Route, RouteStop
+from .. import validation
+from ..models import Reading, Round, Route, RouteStop
+from ..rounds.selectors import round_of
 
 ACCEPTED = Reading.Status.ACCEPTED
 FLAGGED = Reading.Status.FLAGGED
@@ -131,122 +134,7 @@ def meters_of(connection: Connection) -> list[Meter]:
     return list(Meter.objects.filter(connection=connection).order_by("installed_on", "id"))
 
 
-# --- a round and its routes --------------------------------------------------------------------
-
-
-def round_of(*, committee: Committee, period: Period) -> Round | None:
-    return Round.objects.filter(committee=committee, period=period.first_day).first()
-
-
-def round_list(*, committee: Committee) -> QuerySet[Round]:
-    return (
-        Round.objects.filter(committee=committee)
-        .annotate(
-            read_count=Count(
-                "readings", filter=Q(readings__status__in=LIVE, readings__estimated=False)
-            ),
-            estimated_count=Count(
-                "readings", filter=Q(readings__status=ACCEPTED, readings__estimated=True)
-            ),
-            pending_count=Count("readings", filter=Q(readings__status__in=PENDING)),
-        )
-        .order_by("-period")
-    )  # Meta.ordering does not apply to a GROUP BY
-
-
-def open_round(*, committee: Committee) -> Round | None:
-    return Round.objects.filter(committee=committee, status=Round.Status.OPEN).first()
-
-
-def _on_no_route():
-    return ~Exists(RouteStop.objects.filter(connection=OuterRef("pk")))
-
-
-def unrouted_connections(*, committee: Committee) -> QuerySet[Connection]:
-    """Connections still in service that no route passes."""
-    return (
-        Connection.objects.filter(committee=committee)
-        .exclude(status=Connection.Status.CLOSED)
-        .filter(_on_no_route())
-        .order_by("number")
-    )
-
-
-def route_list(*, committee: Committee) -> QuerySet[Route]:
-    return (
-        Route.objects.filter(committee=committee)
-        .annotate(stop_count=Count("stops"))
-        .order_by("position", "name")
-    )
-
-
-@dataclass
-class Progress:
-    """How far a route (or the whole round) is."""
-
-    route: Route | None = None
-    total: int = 0  # connections on the sheet (every one not closed)
-    to_read: int = 0  # active connections: the ones that must have a reading
-    read: int = 0  # connections with an actual reading (accepted or waiting for review)
-    estimated: int = 0
-    flagged: int = 0  # connections with a reading waiting for review
-    missing: int = 0  # active connections with no reading yet
-
-    @property
-    def percent(self) -> int:
-        if not self.to_read:
-            return 100
-        return round(100 * (self.to_read - self.missing) / self.to_read)
-
-    def add(self, status: str, live: tuple | None, pending: bool) -> None:
-        self.total += 1
-        active = status == Connection.Status.ACTIVE
-        self.to_read += active
-        if live is None:
-            self.missing += active
-        elif live[1]:
-            self.estimated += 1
-        else:
-            self.read += 1
-        self.flagged += pending
-
-
-@dataclass
-class Overview:
-    round: Round
-    routes: list[Progress]
-    unrouted: Progress
-    total: Progress
-
-
-def round_overview(*, round: Round) -> Overview:
-    """Counts read / missing / flagged / estimated per route, in four queries."""
-    live: dict[int, tuple] = {}
-    pending: set[int] = set()
-    for connection_id, status, estimated in Reading.objects.filter(round=round).values_list(
-        "connection_id", "status", "estimated"
-    ):
-        if status in LIVE:
-            live[connection_id] = (status, estimated)
-        if status in PENDING:
-            pending.add(connection_id)
-    routes = {r.pk: Progress(route=r) for r in Route.objects.filter(committee=round.committee)}
-    total = Progress()
-    stops = (
-        RouteStop.objects.filter(route__committee=round.committee)
-        .exclude(connection__status=Connection.Status.CLOSED)
-        .values_list("route_id", "connection_id", "connection__status")
-    )
-    for route_id, connection_id, status in stops:
-        for progress in (routes[route_id], total):
-            progress.add(status, live.get(connection_id), connection_id in pending)
-    unrouted = Progress()
-    for connection_id, status in unrouted_connections(committee=round.committee).values_list(
-        "id", "status"
-    ):
-        for progress in (unrouted, total):
-            progress.add(status, live.get(connection_id), connection_id in pending)
-    return Overview(round=round, routes=list(routes.values()), unrouted=unrouted, total=total)
+# --- the reader's sheet -----------------------------------------------------------------------
 
 
 @dataclass
@@ -387,29 +275,55 @@ def connection_readings(*, connection: Connection, limit: int = 12) -> list[Read
     )
 
 
+# --- the last reading -------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class LastReading:
+    """A reading as "last read" shows it: what a meter change is checked against (and its page
+    says), and what the API's connection list gives beside each connection."""
+
     value: Decimal
     read_at: datetime
-    period: str  # "YYYY-MM"
+    on: date  # the day it was read, where the committee is
+    period: str  # "YYYY-MM" of its round
     estimated: bool
 
 
-def last_readings(*, connections: Iterable[int]) -> dict[int, LastReading]:
-    """The latest accepted reading of each connection (ids), actual or estimated."""
+def _last_reading(reading: Reading) -> LastReading:
+    return LastReading(
+        value=reading.value,
+        read_at=reading.read_at,
+        on=timezone.localtime(reading.read_at, reading.committee.zone()).date(),
+        period=f"{reading.round.period:%Y-%m}",
+        estimated=reading.estimated,
+    )
+
+
+def meter_last_actual_reading(meter: Meter) -> LastReading | None:
+    """The meter's last reading that counts for a meter change: entered and accepted, or waiting
+    for review (it may yet be accepted), and never an estimate; the latest read, whatever its
+    round."""
+    found = (
+        meter.readings.filter(estimated=False, status__in=LIVE)
+        .select_related("round", "committee")
+        .order_by("-read_at", "-id")
+        .first()
+    )
+    return None if found is None else _last_reading(found)
+
+
+def connections_last_readings(*, connections: Iterable[int]) -> dict[int, LastReading]:
+    """The latest accepted reading of each connection (ids), actual or estimated: the latest
+    round's. Missing: never read."""
     latest = (
         Reading.objects.filter(connection=OuterRef("pk"), status=ACCEPTED)
         .order_by("-round__period", "-id")
         .values("id")[:1]
     )
     ids = Connection.objects.filter(pk__in=list(connections)).values(last=Subquery(latest))
-    rows = Reading.objects.filter(pk__in=ids).values_list(
-        "connection_id", "value", "read_at", "round__period", "estimated"
-    )
-    return {
-        connection_id: LastReading(value, read_at, f"{period:%Y-%m}", estimated)
-        for connection_id, value, read_at, period, estimated in rows
-    }
+    found = Reading.objects.filter(pk__in=ids).select_related("round", "committee")
+    return {reading.connection_id: _last_reading(reading) for reading in found}
 
 
 # --- for billing -------------------------------------------------------------------------------
