@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from comunagua.api import api, not_found
-from comunagua.ledger import views as ledger_views
-from comunagua.ledger import views_report as report_views
+from comunagua.ledger.cash import views as ledger_views
+from comunagua.ledger.report import views as report_views
 from comunagua.tenancy import views as tenancy_views
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comunagua.ledger.allocation import Due, allocate
+from comunagua.ledger.books.allocation import Due, allocate
 
 property_test = settings(max_examples=300, deadline=None)
 

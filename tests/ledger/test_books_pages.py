@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import checks, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import services as books_services
 from comunagua.ledger.models import Account, Expense, JournalEntry
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
@@ -24,7 +25,7 @@ def url(name, committee, **kwargs):
 @pytest.fixture
 def accounts(committee):
     with scope(committee=committee):
-        return services.accounts_by_role(committee)
+        return books_services.accounts_by_role(committee)
 
 
 def entries() -> int:
@@ -148,7 +149,7 @@ def test_the_board_adds_an_account_and_cannot_take_away_one_the_books_need(
 
 def test_the_journal_lists_every_entry_with_its_postings(board_client, committee, accounts):
     with scope(committee=committee):
-        services.expense_record(
+        books_services.expense_record(
             committee=committee,
             account=accounts["repairs"],
             amount="80.00",
@@ -170,5 +171,5 @@ def test_only_the_board_and_the_treasurer_open_the_books(client, committee, role
 
 def test_another_committees_account_is_not_found_here(board_client, committee, other_committee):
     with scope(committee=other_committee):
-        foreign = services.accounts_by_role(other_committee)["cash"]
+        foreign = books_services.accounts_by_role(other_committee)["cash"]
     assert board_client.get(url("books-account", committee, pk=foreign.pk)).status_code == 404
