@@ -23,7 +23,7 @@ COLUMNS = {
 @pytest.mark.parametrize(
     "content",
     [
-        "Fecha;Monto\n15/03/2025;Bs 10,00\n".encode(),
+        b"Fecha;Monto\n15/03/2025;Bs 10,00\n",
         "Fecha;Monto\n15/03/2025;Bs 10,00\n".encode("utf-8-sig"),
         "Fecha;Monto\n15/03/2025;Bs 10,00\n".encode("cp1252"),
     ],
@@ -174,7 +174,7 @@ def test_any_table_written_reads_back_the_same_cells(rows, delimiter, encoding, 
     assert read.broken is None
     assert [cells for _line, cells in read.rows] == table
     assert read.rows[0][0] == 1
-    found, index, columns = tabular.header_find(text, COLUMNS, delimiters=(delimiter,))
+    _table, index, columns = tabular.header_find(text, COLUMNS, delimiters=(delimiter,))
     assert index == 0 and columns["date"] == [0]
 
 
