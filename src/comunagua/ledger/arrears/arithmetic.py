@@ -15,11 +15,7 @@ FINE = "fine"
 INSTALMENT = "instalment"
 RECONNECTION = "reconnection"
 MAX_INSTALMENTS = 36  # three years of monthly instalments
-
-
 MAX_FIRST_DUE_DAYS = 366  # the first instalment falls due within a year of the agreement
-
-
 # Bounds of the rules: what a statute could sensibly say.
 RULE_BOUNDS = {
     "late_fine_after_days": (0, 365),

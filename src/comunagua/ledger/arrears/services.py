@@ -50,16 +50,6 @@ def _note(note: str) -> str:
     return " ".join((note or "").split())[:300]
 
 
-def _lock(connection: Connection) -> Connection:
-    """Serialise every write to one household's account (as the cash desk does)."""
-    try:
-        return Connection.objects.select_for_update().get(
-            committee_id=connection.committee_id, pk=connection.pk
-        )
-    except Connection.DoesNotExist:
-        raise ValidationError(_("There is no such connection in this committee.")) from None
-
-
 def _event_replayed(committee, client_id: str, connection: Connection, kind: str):
     if not client_id:
         return None
@@ -79,7 +69,7 @@ def _event_record(
     found = _event_replayed(committee, client_id, connection, kind)
     if found is not None:
         return found, None
-    locked = _lock(connection)
+    locked = books.connection_lock(committee, connection.pk)
     found = _event_replayed(committee, client_id, connection, kind)  # its twin held the lock
     if found is not None:
         return found, None
@@ -298,7 +288,7 @@ def plan_create(
         raise ValidationError(
             {"first_due_on": _("The first instalment must fall due within a year.")}
         )
-    locked = _lock(connection)
+    locked = books.connection_lock(committee, connection.pk)
     found = _plan_replayed(committee, client_id, connection, count)
     if found is not None:
         return found
