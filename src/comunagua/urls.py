@@ -4,8 +4,8 @@ from django.urls import include, path, re_path
 
 from comunagua.api.v1 import api, not_found
 from comunagua.billing import views as billing_views
-from comunagua.ledger import views as ledger_views
-from comunagua.ledger import views_report as report_views
+from comunagua.ledger.cash import views as ledger_views
+from comunagua.ledger.report import views as report_views
 from comunagua.tenancy import views as tenancy_views
 
 urlpatterns = [

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django_scopes import scope
 
-from comunagua.ledger import services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
 from tests.concurrency import at_once
@@ -26,7 +26,7 @@ def cashier(committee):
 @pytest.fixture
 def till(committee, cashier, houses):
     with scope(committee=committee):
-        services.session_open(committee=committee, cashier=cashier)
+        cash_services.session_open(committee=committee, cashier=cashier)
     charge(committee, houses[0], "38.00")
     return Api(token_for(cashier))
 

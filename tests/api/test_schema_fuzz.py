@@ -10,7 +10,7 @@ from django_scopes import scope
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
-from comunagua.ledger import services as ledger
+from comunagua.ledger.cash import services as cash_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
 from tests.properties import heavy
@@ -38,7 +38,7 @@ def board_token(committee, reading_round, board_user):
     """The board's token, on a committee with an open round, connections and an open cash
     session, so that requests reach the code rather than stop at a 404."""
     with scope(committee=committee):
-        ledger.session_open(committee=committee, cashier=board_user)
+        cash_services.session_open(committee=committee, cashier=board_user)
     make_user(committee, Role.MEMBER, "socio")
     return token_for(board_user)
 

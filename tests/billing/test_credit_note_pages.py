@@ -9,7 +9,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing.models import Bill, CreditNote
-from comunagua.ledger import checks, selectors, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.cash import services as cash_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import make_user
 
@@ -34,8 +36,8 @@ def test_the_statement_shows_the_payment_and_links_its_receipt(
     board_client, committee, board_user, bill
 ):
     with scope(committee=committee):
-        session = services.session_open(committee=committee, cashier=board_user)
-        payment = services.payment_take(
+        session = cash_services.session_open(committee=committee, cashier=board_user)
+        payment = cash_services.payment_take(
             committee=committee,
             connection_id=bill.connection_id,
             amount="50.00",
@@ -60,7 +62,7 @@ def test_a_credit_note_takes_back_part_of_a_bill_and_settles_it(board_client, co
         bill.refresh_from_db()
     assert note.amount == Decimal("10.00") and bill.charges_total == Decimal("52.30")
     with scope(committee=committee):
-        balance = selectors.balance_of(committee=committee, connection_id=bill.connection_id)
+        balance = books_selectors.balance_of(committee=committee, connection_id=bill.connection_id)
         assert balance == Decimal("42.30")
         assert checks.verify(committee) == []
 

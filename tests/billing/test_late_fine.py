@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing.models import Bill
-from comunagua.ledger import checks, selectors, services
+from comunagua.ledger.arrears import services as arrears_services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import OpenItem, Rules
 from comunagua.tariffs.services import tariff_create
 from tests.conftest import add_connection
@@ -51,8 +54,8 @@ def rule(committee, days):
 
 def pay_march(committee, connection, board_user):
     with scope(committee=committee):
-        session = services.session_open(committee=committee, cashier=board_user)
-        services.payment_take(
+        session = cash_services.session_open(committee=committee, cashier=board_user)
+        cash_services.payment_take(
             committee=committee,
             connection_id=connection.pk,
             amount="38.00",
@@ -78,7 +81,9 @@ def test_an_unpaid_bill_brings_the_fine_on_the_next_one(committee, board_user, t
     assert april_bill(late).previous_balance == Decimal("43.00")  # March's 38 and the fine
     assert april_bill(payer).previous_balance == Decimal("0.00")
     with scope(committee=committee):
-        assert selectors.account_balance(committee=committee, role="fines") == Decimal("-5.00")
+        assert books_selectors.account_balance(committee=committee, role="fines") == Decimal(
+            "-5.00"
+        )
         fines = OpenItem.objects.filter(committee=committee, document_type="fine")
         assert [(f.connection_id, f.amount) for f in fines] == [(late.pk, Decimal("5.00"))]
         assert checks.verify(committee) == []
@@ -90,10 +95,11 @@ def test_a_bill_is_fined_once_however_long_it_stays_unpaid(committee, board_user
     run(committee, MARCH, board_user, issued_on=date(2025, 4, 5))
     run(committee, APRIL, board_user, issued_on=date(2025, 5, 5))
     with scope(committee=committee):
-        from comunagua.ledger import arrears
-
         # Both April bills (due 20 May) are fined now; March's is not fined again.
-        assert arrears.late_fines_apply(committee=committee, on=date(2025, 6, 5), by=None) == 2
+        assert (
+            arrears_services.late_fines_apply(committee=committee, on=date(2025, 6, 5), by=None)
+            == 2
+        )
         fined = OpenItem.objects.filter(committee=committee, document_type="fine")
         assert fined.filter(connection=late).count() == 2
 

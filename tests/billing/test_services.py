@@ -9,7 +9,7 @@ from django_scopes import scope
 
 from comunagua.billing import selectors, services
 from comunagua.billing.models import Bill, BillingRun, CreditNote, ImmutableError
-from comunagua.ledger import selectors as ledger_selectors
+from comunagua.ledger.books import selectors as ledger_selectors
 from comunagua.registry.models import Connection
 from comunagua.tariffs import engine
 from comunagua.tenancy.models import NumberSequence

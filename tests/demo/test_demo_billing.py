@@ -273,12 +273,14 @@ def test_the_recomputation_imports_none_of_the_code_that_made_the_bills():
         "comunagua.tariffs.services",
         "comunagua.lib.money",
         "comunagua.lib.periods",
-        "comunagua.ledger.services",
-        "comunagua.ledger.selectors",
-        "comunagua.ledger.allocation",
-        "comunagua.ledger.checks",
-        "comunagua.ledger.arrears",
-        "comunagua.ledger.reports",
+        "comunagua.ledger.books.services",
+        "comunagua.ledger.books.selectors",
+        "comunagua.ledger.books.allocation",
+        "comunagua.ledger.books.checks",
+        "comunagua.ledger.arrears.selectors",
+        "comunagua.ledger.arrears.services",
+        "comunagua.ledger.arrears.arithmetic",
+        "comunagua.ledger.report.selectors",
     }
     assert not imported & forbidden, imported & forbidden
 

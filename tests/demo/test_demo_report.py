@@ -1,7 +1,8 @@
 """The transparency report of demo months, against totals recomputed independently from the raw
 tables: plain `values_list` rows of Account, Posting, Payment, PaymentReversal and OpenItem,
-summed here with Decimal, without `ledger.reports` or `ledger.selectors`. The demo's amounts
-change as it is tuned; the test holds to the equality, to the centavo, not to the amounts."""
+summed here with Decimal, without `ledger.report.selectors` or `ledger.books.selectors`. The
+demo's amounts change as it is tuned; the test holds to the equality, to the centavo, not to the
+amounts."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.demo.committees import MAIN_SLUG, SECOND_SLUG
-from comunagua.ledger import reports
 from comunagua.ledger.models import Account, OpenItem, Payment, PaymentReversal, Posting
+from comunagua.ledger.report import selectors as report_selectors
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding
 from comunagua.tenancy.models import Committee
@@ -146,7 +147,7 @@ def reported(slug: str, period: Period) -> dict:
     with scopes_disabled():
         committee = Committee.objects.get(slug=slug)
     with scope(committee=committee):
-        r = reports.monthly_report(committee, period)
+        r = report_selectors.monthly_report(committee, period)
     return {
         "income": {line.code: line.amount for line in r.income},
         "expenses": {line.code: line.amount for line in r.expenses},

@@ -8,7 +8,8 @@ import pytest
 from django.db import transaction
 from django_scopes import scope
 
-from comunagua.ledger import services
+from comunagua.ledger.books import services as books_services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
 
@@ -22,11 +23,11 @@ def charge(
     """Post one debt of `amount` to the household, as a billing run would."""
     number = str(next(_numbers))
     with scope(committee=committee), transaction.atomic():
-        services.charges_post(
+        books_services.charges_post(
             committee=committee,
             on=date(2025, 4, 5),
             charges=[
-                services.Charge(
+                books_services.Charge(
                     connection_id=connection.pk,
                     document_type=kind,
                     document_number=number,
@@ -49,7 +50,9 @@ def cashier(committee):
 @pytest.fixture
 def session(committee, cashier):
     with scope(committee=committee):
-        return services.session_open(committee=committee, cashier=cashier, opening_float=D("50"))
+        return cash_services.session_open(
+            committee=committee, cashier=cashier, opening_float=D("50")
+        )
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def household(committee, board_user):
 
 def pay(committee, connection, amount, *, session=None, by=None, method="cash", **kwargs):
     with scope(committee=committee):
-        return services.payment_take(
+        return cash_services.payment_take(
             committee=committee,
             connection_id=connection.pk,
             amount=amount,

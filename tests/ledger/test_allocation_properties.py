@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.ledger.allocation import Due, allocate
+from comunagua.ledger.books.allocation import Due, allocate
 from tests.properties import pure
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)

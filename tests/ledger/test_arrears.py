@@ -20,7 +20,12 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.ledger import arrears, checks, selectors, services
+from comunagua.ledger.arrears import arithmetic as arrears_arithmetic
+from comunagua.ledger.arrears import selectors as arrears_selectors
+from comunagua.ledger.arrears import services as arrears_services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import (
     Allocation,
     JournalEntry,
@@ -75,7 +80,7 @@ def events(committee, **filters) -> list[str]:
 
 def open_left(committee, connection) -> list[tuple[str, Decimal]]:
     with scope(committee=committee):
-        dues = selectors.open_dues(committee=committee, connection_ids={connection.pk}).get(
+        dues = books_selectors.open_dues(committee=committee, connection_ids={connection.pk}).get(
             connection.pk, []
         )
         items = OpenItem.objects.in_bulk([d.key for d in dues])
@@ -90,7 +95,7 @@ def run(where, service, /, **kwargs):
 
 def set_rules(committee, **values):
     with scope(committee=committee):
-        return arrears.rules_update(committee=committee, by=None, **values)
+        return arrears_services.rules_update(committee=committee, by=None, **values)
 
 
 def add_tariff(committee):
@@ -118,7 +123,7 @@ def noticed(committee, board_user, three_unpaid):
     """Three unpaid bills and a notice given on 25 June 2025."""
     run(
         committee,
-        arrears.notice_give,
+        arrears_services.notice_give,
         connection=three_unpaid,
         by=board_user,
         on=JUNE_25,
@@ -140,11 +145,11 @@ def test_the_aging_puts_each_open_debt_in_its_month_past_due(committee, househol
     pay(committee, household, "45.00", session=session)  # settles 50.00 long ago in part
 
     with scope(committee=committee):
-        aging = arrears.aging(committee=committee, on=JUNE_25)
+        aging = arrears_selectors.aging(committee=committee, on=JUNE_25)
     (row,) = aging.rows
     assert row.connection_id == household.pk
     assert row.holder.startswith("Rosa Quispe")
-    assert row.buckets == arrears.Buckets(D("21.00"), D("41.00"), D("30.00"), D("45.00"))
+    assert row.buckets == arrears_arithmetic.Buckets(D("21.00"), D("41.00"), D("30.00"), D("45.00"))
     assert row.buckets.total == D("137.00")
     assert aging.totals == row.buckets
     assert aging.households == aging.households_overdue == 1
@@ -162,9 +167,9 @@ def test_the_aging_adds_up_households_and_leaves_out_those_who_owe_nothing(
     pay(committee, settled, "12.00", session=session)
 
     with scope(committee=committee):
-        aging = arrears.aging(committee=committee, on=JUNE_25)
+        aging = arrears_selectors.aging(committee=committee, on=JUNE_25)
     assert [row.number for row in aging.rows] == ["7", "8"]  # the oldest debt first
-    assert aging.totals == arrears.Buckets(D("4.50"), D("25.50"), D("0.00"), D("10.00"))
+    assert aging.totals == arrears_arithmetic.Buckets(D("4.50"), D("25.50"), D("0.00"), D("10.00"))
     assert aging.totals.total == sum((row.buckets.total for row in aging.rows), D(0))
 
 
@@ -175,10 +180,10 @@ def test_the_aging_takes_the_same_few_queries_for_many_households(
         connection = add_connection(committee, f"H{number}")
         charge(committee, connection, "10.00", due_on=date(2025, 3 + number % 4, 20))
     with scope(committee=committee), django_assert_max_num_queries(2):
-        aging = arrears.aging(committee=committee, on=JUNE_25)
+        aging = arrears_selectors.aging(committee=committee, on=JUNE_25)
     assert aging.households == 20
     with scope(committee=committee), django_assert_max_num_queries(4):
-        arrears.due_for_disconnection(committee=committee, on=JUNE_25)
+        arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25)
 
 
 # --- who is due for disconnection ----------------------------------------------------------
@@ -191,7 +196,7 @@ def test_a_household_with_three_unpaid_bills_past_due_is_due_for_disconnection(
     for month in (4, 5):
         charge(committee, two_bills, "40.00", due_on=date(2025, month, 20))
     with scope(committee=committee):
-        (row,) = arrears.due_for_disconnection(committee=committee, on=JUNE_25)
+        (row,) = arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25)
     assert row.connection_id == three_unpaid.pk
     assert row.unpaid_bills == 3
     assert row.overdue == D("120.00")  # June's bill is not past due yet
@@ -200,7 +205,7 @@ def test_a_household_with_three_unpaid_bills_past_due_is_due_for_disconnection(
 
     set_rules(committee, disconnect_after_months=2)
     with scope(committee=committee):
-        due = arrears.due_for_disconnection(committee=committee, on=JUNE_25)
+        due = arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25)
     assert {row.number for row in due} == {"7", "8"}
 
 
@@ -209,16 +214,16 @@ def test_fines_and_fees_do_not_count_as_unpaid_months(committee, household):
     charge(committee, household, "40.00", due_on=date(2025, 5, 20))
     charge(committee, household, "5.00", due_on=date(2025, 5, 21), kind="fine", role="fines")
     with scope(committee=committee):
-        assert arrears.due_for_disconnection(committee=committee, on=JUNE_25) == []
+        assert arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25) == []
 
 
 def test_a_partly_paid_bill_still_counts_as_unpaid(committee, three_unpaid, session):
     pay(committee, three_unpaid, "79.99", session=session)  # March's, and April's but 0.01
     with scope(committee=committee):
-        assert arrears.due_for_disconnection(committee=committee, on=JUNE_25) == []
+        assert arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25) == []
     set_rules(committee, disconnect_after_months=2)
     with scope(committee=committee):
-        (row,) = arrears.due_for_disconnection(committee=committee, on=JUNE_25)
+        (row,) = arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25)
     assert row.unpaid_bills == 2
     assert row.overdue == D("40.01")
     assert row.oldest_due_on == date(2025, 4, 20)
@@ -227,16 +232,16 @@ def test_a_partly_paid_bill_still_counts_as_unpaid(committee, three_unpaid, sess
 def test_only_active_connections_are_listed(committee, board_user, three_unpaid):
     with scope(committee=committee):
         registry.connection_update(connection=three_unpaid, by=board_user, status="suspended")
-        assert arrears.due_for_disconnection(committee=committee, on=JUNE_25) == []
+        assert arrears_selectors.due_for_disconnection(committee=committee, on=JUNE_25) == []
 
 
 def test_the_list_shows_the_notice_and_when_its_days_have_passed(committee, noticed):
     with scope(committee=committee):
-        (row,) = arrears.due_for_disconnection(committee=committee, on=date(2025, 7, 1))
+        (row,) = arrears_selectors.due_for_disconnection(committee=committee, on=date(2025, 7, 1))
         assert row.notice.date == JUNE_25
         assert row.disconnect_from == date(2025, 7, 2)
         assert not row.ready
-        (row,) = arrears.due_for_disconnection(committee=committee, on=date(2025, 7, 2))
+        (row,) = arrears_selectors.due_for_disconnection(committee=committee, on=date(2025, 7, 2))
         assert row.ready
 
 
@@ -247,10 +252,12 @@ def test_a_notice_given_before_the_debt_was_paid_no_longer_counts(
     for month in (7, 8, 9):
         charge(committee, noticed, "40.00", due_on=date(2025, month, 20))
     with scope(committee=committee):
-        (row,) = arrears.due_for_disconnection(committee=committee, on=date(2025, 10, 1))
+        (row,) = arrears_selectors.due_for_disconnection(committee=committee, on=date(2025, 10, 1))
     assert row.notice is None
     with scope(committee=committee), refused("notice first"):
-        arrears.disconnect(connection=noticed, by=board_user, on=date(2025, 10, 1))
+        arrears_services.connection_disconnect(
+            connection=noticed, by=board_user, on=date(2025, 10, 1)
+        )
 
 
 # --- notice, disconnection, reconnection ---------------------------------------------------
@@ -261,7 +268,7 @@ def test_notice_disconnection_and_reconnection_are_recorded_and_change_the_statu
 ):
     add_tariff(committee)
     with scope(committee=committee):
-        cut = arrears.disconnect(
+        cut = arrears_services.connection_disconnect(
             connection=noticed, by=board_user, on=date(2025, 7, 3), note="llave cerrada"
         )
     assert cut.debt == D("160.00")  # June's bill is past due by then
@@ -275,11 +282,13 @@ def test_notice_disconnection_and_reconnection_are_recorded_and_change_the_statu
         )
     assert history[-1] == ("disconnected", board_user.pk)
     with scope(committee=committee):
-        (row,) = arrears.disconnected(committee=committee)
+        (row,) = arrears_selectors.disconnected(committee=committee)
     assert row.since == date(2025, 7, 3) and row.owes == D("160.00")
 
     with scope(committee=committee):
-        back = arrears.reconnect(connection=noticed, by=board_user, on=date(2025, 7, 10))
+        back = arrears_services.connection_reconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 10)
+        )
     assert status_of(committee, noticed) == "active"
     assert events(committee) == ["notice", "disconnection", "reconnection"]
     # The fee is the tariff's, charged as a debt the cash desk collects.
@@ -287,7 +296,9 @@ def test_notice_disconnection_and_reconnection_are_recorded_and_change_the_statu
     with scope(committee=committee):
         fee = OpenItem.objects.get(document_type="reconnection")
         assert fee.document_number == str(back.pk)
-        assert selectors.balance_of(committee=committee, connection_id=noticed.pk) == D("210.00")
+        assert books_selectors.balance_of(committee=committee, connection_id=noticed.pk) == D(
+            "210.00"
+        )
     assert problems(committee) == []
 
 
@@ -296,8 +307,20 @@ def test_the_reconnection_fee_may_be_changed_or_waived(committee, board_user, ho
     for connection in (household, other):
         with scope(committee=committee):
             registry.connection_update(connection=connection, by=None, status="disconnected")
-    run(committee, arrears.reconnect, connection=household, by=board_user, fee="35.50")
-    run(committee, arrears.reconnect, connection=other, by=board_user, fee=D("0"))
+    run(
+        committee,
+        arrears_services.connection_reconnect,
+        connection=household,
+        by=board_user,
+        fee="35.50",
+    )
+    run(
+        committee,
+        arrears_services.connection_reconnect,
+        connection=other,
+        by=board_user,
+        fee=D("0"),
+    )
     assert open_left(committee, household) == [("reconnection", D("35.50"))]
     assert open_left(committee, other) == []
     assert problems(committee) == []
@@ -305,7 +328,7 @@ def test_the_reconnection_fee_may_be_changed_or_waived(committee, board_user, ho
 
 def test_disconnecting_without_a_notice_is_refused(committee, board_user, three_unpaid):
     with scope(committee=committee), refused("notice first"):
-        arrears.disconnect(connection=three_unpaid, by=board_user, on=JUNE_25)
+        arrears_services.connection_disconnect(connection=three_unpaid, by=board_user, on=JUNE_25)
     assert status_of(committee, three_unpaid) == "active"
     assert events(committee) == []
 
@@ -314,7 +337,9 @@ def test_disconnecting_before_the_notice_days_have_passed_is_refused(
     committee, board_user, noticed
 ):
     with scope(committee=committee), refused("may be disconnected from 02/07/2025"):
-        arrears.disconnect(connection=noticed, by=board_user, on=date(2025, 7, 1))
+        arrears_services.connection_disconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 1)
+        )
     assert status_of(committee, noticed) == "active"
     assert events(committee) == ["notice"]
 
@@ -324,30 +349,40 @@ def test_a_household_that_paid_after_its_notice_is_not_disconnected(
 ):
     pay(committee, noticed, "80.00", session=session)  # March and April: May and June left
     with scope(committee=committee), refused("owes 2 unpaid bills"):
-        arrears.disconnect(connection=noticed, by=board_user, on=date(2025, 7, 3))
+        arrears_services.connection_disconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 3)
+        )
     assert status_of(committee, noticed) == "active"
     # With July's bill past due it owes three again, in the same spell: the notice stands.
     charge(committee, noticed, "40.00", due_on=date(2025, 7, 20))
     with scope(committee=committee):
-        arrears.disconnect(connection=noticed, by=board_user, on=date(2025, 7, 21))
+        arrears_services.connection_disconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 21)
+        )
     assert status_of(committee, noticed) == "disconnected"
 
 
 def test_the_notice_days_come_from_the_rules(committee, board_user, three_unpaid):
     set_rules(committee, notice_days=0)
-    run(committee, arrears.notice_give, connection=three_unpaid, by=board_user, on=JUNE_25)
-    run(committee, arrears.disconnect, connection=three_unpaid, by=board_user, on=JUNE_25)
+    run(committee, arrears_services.notice_give, connection=three_unpaid, by=board_user, on=JUNE_25)
+    run(
+        committee,
+        arrears_services.connection_disconnect,
+        connection=three_unpaid,
+        by=board_user,
+        on=JUNE_25,
+    )
     assert status_of(committee, three_unpaid) == "disconnected"
 
 
 def test_a_notice_needs_a_debt_past_due_and_is_given_once(committee, board_user, household):
     charge(committee, household, "40.00", due_on=date(2025, 7, 20))
     with scope(committee=committee), refused("no debt past due"):
-        arrears.notice_give(connection=household, by=board_user, on=JUNE_25)
+        arrears_services.notice_give(connection=household, by=board_user, on=JUNE_25)
     charge(committee, household, "40.00", due_on=date(2025, 6, 20))
-    run(committee, arrears.notice_give, connection=household, by=board_user, on=JUNE_25)
+    run(committee, arrears_services.notice_give, connection=household, by=board_user, on=JUNE_25)
     with scope(committee=committee), refused("already given a notice on 25/06/2025"):
-        arrears.notice_give(connection=household, by=board_user, on=date(2025, 6, 26))
+        arrears_services.notice_give(connection=household, by=board_user, on=date(2025, 6, 26))
     assert events(committee) == ["notice"]
 
 
@@ -355,12 +390,22 @@ def test_only_a_disconnected_household_is_reconnected_and_only_an_active_one_cut
     committee, board_user, noticed
 ):
     with scope(committee=committee), refused("Only a disconnected connection"):
-        arrears.reconnect(connection=noticed, by=board_user, on=date(2025, 7, 3))
-    run(committee, arrears.disconnect, connection=noticed, by=board_user, on=date(2025, 7, 3))
+        arrears_services.connection_reconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 3)
+        )
+    run(
+        committee,
+        arrears_services.connection_disconnect,
+        connection=noticed,
+        by=board_user,
+        on=date(2025, 7, 3),
+    )
     with scope(committee=committee), refused("Only an active connection"):
-        arrears.disconnect(connection=noticed, by=board_user, on=date(2025, 7, 4))
+        arrears_services.connection_disconnect(
+            connection=noticed, by=board_user, on=date(2025, 7, 4)
+        )
     with scope(committee=committee), refused("Only an active connection"):
-        arrears.notice_give(connection=noticed, by=board_user, on=date(2025, 7, 4))
+        arrears_services.notice_give(connection=noticed, by=board_user, on=date(2025, 7, 4))
 
 
 @pytest.mark.parametrize("fee", ["-1", "12.345", "abc", "1e12"])
@@ -370,7 +415,7 @@ def test_a_bad_reconnection_fee_is_refused_and_changes_nothing(
     with scope(committee=committee):
         registry.connection_update(connection=household, by=None, status="disconnected")
     with scope(committee=committee), refused("negative|decimal places|number|too large"):
-        arrears.reconnect(connection=household, by=board_user, fee=fee)
+        arrears_services.connection_reconnect(connection=household, by=board_user, fee=fee)
     assert status_of(committee, household) == "disconnected"
     assert events(committee) == []
 
@@ -379,7 +424,7 @@ def test_the_same_service_event_sent_twice_is_recorded_once(committee, board_use
     add_tariff(committee)
     first = run(
         committee,
-        arrears.disconnect,
+        arrears_services.connection_disconnect,
         connection=noticed,
         by=board_user,
         on=date(2025, 7, 3),
@@ -387,7 +432,7 @@ def test_the_same_service_event_sent_twice_is_recorded_once(committee, board_use
     )
     again = run(
         committee,
-        arrears.disconnect,
+        arrears_services.connection_disconnect,
         connection=noticed,
         by=board_user,
         on=date(2025, 7, 3),
@@ -397,7 +442,7 @@ def test_the_same_service_event_sent_twice_is_recorded_once(committee, board_use
     for _twice in range(2):
         run(
             committee,
-            arrears.reconnect,
+            arrears_services.connection_reconnect,
             connection=noticed,
             by=board_user,
             on=date(2025, 7, 4),
@@ -408,7 +453,7 @@ def test_the_same_service_event_sent_twice_is_recorded_once(committee, board_use
         assert OpenItem.objects.filter(document_type="reconnection").count() == 1
     # The same id for another kind of event is a mistake, not a replay.
     with scope(committee=committee), refused("already used for another service event"):
-        arrears.notice_give(
+        arrears_services.notice_give(
             connection=noticed, by=board_user, on=date(2025, 8, 1), client_id="corte-1"
         )
 
@@ -418,7 +463,7 @@ def test_another_committees_connection_cannot_be_acted_on_here(
 ):
     foreign = add_connection(other_committee, "900")
     with scope(committee=committee), pytest.raises(ValidationError):
-        arrears.notice_give(connection=foreign, by=board_user, on=JUNE_25)
+        arrears_services.notice_give(connection=foreign, by=board_user, on=JUNE_25)
     assert events(other_committee) == []
 
 
@@ -430,7 +475,7 @@ def test_a_payment_plan_moves_the_whole_debt_to_monthly_instalments(
 ):
     pay(committee, three_unpaid, "15.00", session=session)
     with scope(committee=committee):
-        plan = arrears.plan_create(
+        plan = arrears_services.plan_create(
             connection=three_unpaid,
             instalments=3,
             first_due_on=date(2025, 7, 31),
@@ -466,7 +511,7 @@ def test_a_payment_plan_moves_the_whole_debt_to_monthly_instalments(
         assert sum(
             Allocation.objects.filter(source=entry).values_list("amount", flat=True), D(0)
         ) == D("145.00")
-        assert selectors.balance_of(committee=committee, connection_id=three_unpaid.pk) == D(
+        assert books_selectors.balance_of(committee=committee, connection_id=three_unpaid.pk) == D(
             "145.00"
         )
     assert problems(committee) == []
@@ -475,7 +520,7 @@ def test_a_payment_plan_moves_the_whole_debt_to_monthly_instalments(
 def test_a_bill_shows_only_the_instalments_already_due(committee, board_user, three_unpaid):
     run(
         committee,
-        arrears.plan_create,
+        arrears_services.plan_create,
         connection=three_unpaid,
         instalments=4,
         first_due_on=date(2025, 7, 10),
@@ -485,7 +530,7 @@ def test_a_bill_shows_only_the_instalments_already_due(committee, board_user, th
     with scope(committee=committee):
 
         def due(on):
-            return selectors.balances_due(committee=committee, on=on)[three_unpaid.pk]
+            return books_selectors.balances_due(committee=committee, on=on)[three_unpaid.pk]
 
         assert due(JUNE_25) == D("0.00")
         assert due(date(2025, 7, 10)) == D("40.00")
@@ -499,7 +544,7 @@ def test_paying_an_instalment_keeps_the_books_balanced(
 ):
     run(
         committee,
-        arrears.plan_create,
+        arrears_services.plan_create,
         connection=three_unpaid,
         instalments=2,
         first_due_on=date(2025, 7, 10),
@@ -513,7 +558,7 @@ def test_paying_an_instalment_keeps_the_books_balanced(
 
 def test_a_plan_for_a_household_without_debt_is_refused(committee, board_user, household):
     with scope(committee=committee), refused("no debt to split"):
-        arrears.plan_create(
+        arrears_services.plan_create(
             connection=household,
             instalments=3,
             first_due_on=date(2025, 7, 10),
@@ -541,7 +586,7 @@ def test_a_plan_with_a_bad_number_of_instalments_is_refused(
     committee, board_user, three_unpaid, instalments, words
 ):
     with scope(committee=committee), refused(words):
-        arrears.plan_create(
+        arrears_services.plan_create(
             connection=three_unpaid,
             instalments=instalments,
             first_due_on=date(2025, 7, 10),
@@ -555,7 +600,7 @@ def test_a_plan_with_a_bad_number_of_instalments_is_refused(
 def test_a_tiny_debt_cannot_be_split_below_a_centavo(committee, board_user, household):
     charge(committee, household, "0.05", due_on=date(2025, 5, 20))
     with scope(committee=committee), refused("at most 5 instalments"):
-        arrears.plan_create(
+        arrears_services.plan_create(
             connection=household,
             instalments=6,
             first_due_on=date(2025, 7, 10),
@@ -564,7 +609,7 @@ def test_a_tiny_debt_cannot_be_split_below_a_centavo(committee, board_user, hous
         )
     plan = run(
         committee,
-        arrears.plan_create,
+        arrears_services.plan_create,
         connection=household,
         instalments=5,
         first_due_on=date(2025, 7, 10),
@@ -583,7 +628,7 @@ def test_a_plan_whose_first_instalment_is_out_of_bounds_is_refused(
     committee, board_user, three_unpaid, first_due_on, words
 ):
     with scope(committee=committee), refused(words):
-        arrears.plan_create(
+        arrears_services.plan_create(
             connection=three_unpaid,
             instalments=3,
             first_due_on=first_due_on,
@@ -601,21 +646,21 @@ def test_the_same_plan_sent_twice_is_agreed_once(committee, board_user, three_un
         "on": JUNE_25,
         "client_id": "plan-1",
     }
-    first = run(committee, arrears.plan_create, **kwargs)
-    again = run(committee, arrears.plan_create, **kwargs)
+    first = run(committee, arrears_services.plan_create, **kwargs)
+    again = run(committee, arrears_services.plan_create, **kwargs)
     assert again.pk == first.pk
     with scopes_disabled():
         assert PaymentPlan.objects.count() == 1
         assert OpenItem.objects.filter(document_type="instalment").count() == 3
     with scope(committee=committee), refused("already used for another payment plan"):
-        arrears.plan_create(**{**kwargs, "instalments": 4})
+        arrears_services.plan_create(**{**kwargs, "instalments": 4})
     assert problems(committee) == []
 
 
 def test_a_new_plan_takes_in_what_is_left_of_an_earlier_one(committee, board_user, three_unpaid):
     first = run(
         committee,
-        arrears.plan_create,
+        arrears_services.plan_create,
         connection=three_unpaid,
         instalments=4,
         first_due_on=date(2025, 7, 10),
@@ -625,7 +670,7 @@ def test_a_new_plan_takes_in_what_is_left_of_an_earlier_one(committee, board_use
     charge(committee, three_unpaid, "40.00", due_on=date(2025, 7, 20))
     second = run(
         committee,
-        arrears.plan_create,
+        arrears_services.plan_create,
         connection=three_unpaid,
         instalments=6,
         first_due_on=date(2025, 9, 10),
@@ -640,14 +685,14 @@ def test_a_new_plan_takes_in_what_is_left_of_an_earlier_one(committee, board_use
 @pure
 @given(
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"), places=2),
-    st.integers(min_value=1, max_value=arrears.MAX_INSTALMENTS),
+    st.integers(min_value=1, max_value=arrears_arithmetic.MAX_INSTALMENTS),
 )
 def test_instalments_add_up_to_the_debt_to_the_centavo(total, count):
     if total < count * Decimal("0.01"):
         with pytest.raises(ValueError):
-            arrears.split(total, count)
+            arrears_arithmetic.split(total, count)
         return
-    amounts = arrears.split(total, count)
+    amounts = arrears_arithmetic.split(total, count)
     assert len(amounts) == count
     assert sum(amounts, Decimal(0)) == total
     assert all(a > 0 and a == a.quantize(Decimal("0.01")) for a in amounts)
@@ -672,7 +717,7 @@ def test_any_plan_keeps_the_books_balanced_and_the_debt_whole(
         for amount in bills:
             charge(committee, household, amount, due_on=date(2025, 5, 20))
         if paid:
-            services.payment_take(
+            cash_services.payment_take(
                 committee=committee,
                 connection_id=household.pk,
                 amount=paid,
@@ -680,11 +725,11 @@ def test_any_plan_keeps_the_books_balanced_and_the_debt_whole(
                 reference="T",
                 by=None,
             )
-        before = selectors.balance_of(committee=committee, connection_id=household.pk)
+        before = books_selectors.balance_of(committee=committee, connection_id=household.pk)
         owed = sum(
             (
                 d.open
-                for d in selectors.open_dues(
+                for d in books_selectors.open_dues(
                     committee=committee, connection_ids={household.pk}
                 ).get(household.pk, [])
             ),
@@ -692,7 +737,7 @@ def test_any_plan_keeps_the_books_balanced_and_the_debt_whole(
         )
         if owed * 100 < count:
             with refused("no debt|at most"):
-                arrears.plan_create(
+                arrears_services.plan_create(
                     connection=household,
                     instalments=count,
                     first_due_on=date(2025, 7, 1),
@@ -700,7 +745,7 @@ def test_any_plan_keeps_the_books_balanced_and_the_debt_whole(
                     on=JUNE_25,
                 )
         else:
-            plan = arrears.plan_create(
+            plan = arrears_services.plan_create(
                 connection=household,
                 instalments=count,
                 first_due_on=date(2025, 7, 1),
@@ -710,7 +755,7 @@ def test_any_plan_keeps_the_books_balanced_and_the_debt_whole(
             assert plan.total == owed
             instalments = OpenItem.objects.filter(entry=plan.entry).values_list("amount", flat=True)
             assert sum(instalments, D(0)) == owed
-        assert selectors.balance_of(committee=committee, connection_id=household.pk) == before
+        assert books_selectors.balance_of(committee=committee, connection_id=household.pk) == before
         assert checks.verify(committee) == []
         transaction.set_rollback(True)
 
@@ -729,7 +774,9 @@ def test_late_fines_charge_each_bill_past_due_once(committee, board_user, househ
     charge(committee, paid, "40.00", due_on=date(2025, 5, 20))
     pay(committee, paid, "40.00", session=session)
 
-    count = run(committee, arrears.late_fines_apply, committee=committee, on=JUNE_25, by=None)
+    count = run(
+        committee, arrears_services.late_fines_apply, committee=committee, on=JUNE_25, by=None
+    )
     assert count == 2
     fines = [left for kind, left in open_left(committee, household) if kind == "fine"]
     assert fines == [D("5.00"), D("5.00")]
@@ -738,14 +785,17 @@ def test_late_fines_charge_each_bill_past_due_once(committee, board_user, househ
     assert (
         run(
             committee,
-            arrears.late_fines_apply,
+            arrears_services.late_fines_apply,
             committee=committee,
             on=date(2025, 6, 26),
             by=None,
         )
         == 1
     )
-    assert run(committee, arrears.late_fines_apply, committee=committee, on=JUNE_25, by=None) == 0
+    assert (
+        run(committee, arrears_services.late_fines_apply, committee=committee, on=JUNE_25, by=None)
+        == 0
+    )
     with scopes_disabled():
         numbers = set(
             OpenItem.objects.filter(document_type="fine").values_list("document_number", flat=True)
@@ -758,9 +808,15 @@ def test_late_fines_charge_each_bill_past_due_once(committee, board_user, househ
 def test_late_fines_are_off_when_the_rules_say_zero_days(committee, household):
     add_tariff(committee)
     charge(committee, household, "40.00", due_on=date(2025, 1, 20))
-    assert run(committee, arrears.late_fines_apply, committee=committee, on=JUNE_25, by=None) == 0
+    assert (
+        run(committee, arrears_services.late_fines_apply, committee=committee, on=JUNE_25, by=None)
+        == 0
+    )
     set_rules(committee, late_fine_after_days=0)
-    assert run(committee, arrears.late_fines_apply, committee=committee, on=JUNE_25, by=None) == 0
+    assert (
+        run(committee, arrears_services.late_fines_apply, committee=committee, on=JUNE_25, by=None)
+        == 0
+    )
     assert open_left(committee, household) == [("bill", D("40.00"))]
 
 
@@ -768,11 +824,11 @@ def test_late_fines_need_the_tariffs_fine_or_an_amount(committee, household):
     set_rules(committee, late_fine_after_days=5)
     charge(committee, household, "40.00", due_on=date(2025, 1, 20))
     with scope(committee=committee), refused("no late-payment fine"):
-        arrears.late_fines_apply(committee=committee, on=JUNE_25, by=None)
+        arrears_services.late_fines_apply(committee=committee, on=JUNE_25, by=None)
     assert (
         run(
             committee,
-            arrears.late_fines_apply,
+            arrears_services.late_fines_apply,
             committee=committee,
             on=JUNE_25,
             by=None,
@@ -788,7 +844,7 @@ def test_late_fines_need_the_tariffs_fine_or_an_amount(committee, household):
 
 def test_a_committee_without_rules_uses_the_defaults(committee):
     with scope(committee=committee):
-        rules = arrears.rules_of(committee)
+        rules = arrears_selectors.rules_of(committee)
         assert (rules.late_fine_after_days, rules.disconnect_after_months, rules.notice_days) == (
             0,
             3,
@@ -808,7 +864,7 @@ def test_a_committee_without_rules_uses_the_defaults(committee):
 )
 def test_rules_out_of_bounds_are_refused(committee, values):
     with scope(committee=committee), refused("whole number"):
-        arrears.rules_update(committee=committee, by=None, **values)
+        arrears_services.rules_update(committee=committee, by=None, **values)
     with scopes_disabled():
         assert not Rules.objects.filter(committee=committee).exists()
 
@@ -831,7 +887,7 @@ TODAY = timezone.localdate()
 def behind(committee, household):
     """Three bills long past due (whatever today is)."""
     for months in (5, 4, 3):
-        charge(committee, household, "40.00", due_on=arrears.add_months(TODAY, -months))
+        charge(committee, household, "40.00", due_on=arrears_arithmetic.add_months(TODAY, -months))
     return household
 
 
@@ -901,10 +957,10 @@ def test_notice_print_and_disconnection_through_the_pages(
     # Another household, noticed eight days ago: its days have passed.
     other = add_connection(committee, "8")
     for months in (5, 4, 3):
-        charge(committee, other, "40.00", due_on=arrears.add_months(TODAY, -months))
+        charge(committee, other, "40.00", due_on=arrears_arithmetic.add_months(TODAY, -months))
     run(
         committee,
-        arrears.notice_give,
+        arrears_services.notice_give,
         connection=other,
         by=board_user,
         on=TODAY - timedelta(days=8),
@@ -941,7 +997,7 @@ def test_reconnection_through_the_page_charges_the_prefilled_fee(
 def test_a_payment_plan_through_the_page(committee, board_client, behind):
     page = text(board_client.get(url("arrears-household", committee, pk=behind.pk)))
     assert 'id="plan-form"' in page
-    first = arrears.add_months(TODAY, 1)
+    first = arrears_arithmetic.add_months(TODAY, 1)
     data = {"instalments": "4", "first_due_on": f"{first:%Y-%m-%d}", "client_id": "p-1"}
     response = board_client.post(url("arrears-plan", committee, pk=behind.pk), data)
     assert response.status_code == 302
@@ -1068,7 +1124,7 @@ def test_the_same_plan_sent_twice_at_once_is_agreed_once(committee, board_user, 
     def agree():
         return run(
             committee,
-            arrears.plan_create,
+            arrears_services.plan_create,
             connection=three_unpaid,
             instalments=3,
             first_due_on=date(2025, 7, 10),
@@ -1093,7 +1149,7 @@ def test_two_fine_runs_at_once_fine_each_bill_once(committee, three_unpaid):
     def fine():
         return run(
             committee,
-            arrears.late_fines_apply,
+            arrears_services.late_fines_apply,
             committee=committee,
             on=JUNE_25,
             by=None,

@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import bank, checks, selectors
+from comunagua.ledger.bank import matching as bank_matching
+from comunagua.ledger.bank import selectors as bank_selectors
+from comunagua.ledger.bank import services as bank_services
+from comunagua.ledger.bank import statement as bank_statement
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
 from comunagua.ledger.models import BankImport, BankLine, Payment
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
@@ -31,9 +36,9 @@ def read(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-def parse(name_or_bytes) -> bank.Parsed:
+def parse(name_or_bytes) -> bank_statement.Parsed:
     content = read(name_or_bytes) if isinstance(name_or_bytes, str) else name_or_bytes
-    return bank.parse(content, today=date(2025, 12, 31))
+    return bank_statement.parse(content, today=date(2025, 12, 31))
 
 
 # --- reading the file ----------------------------------------------------------------------
@@ -129,7 +134,9 @@ def test_a_quote_never_closed_is_named_rather_than_swallowing_the_lines_after_it
 
 
 def test_a_deposit_dated_in_the_future_is_an_error():
-    parsed = bank.parse(b"Fecha;Glosa;Monto\n15/03/2026;PAGO;10,00\n", today=date(2025, 3, 1))
+    parsed = bank_statement.parse(
+        b"Fecha;Glosa;Monto\n15/03/2026;PAGO;10,00\n", today=date(2025, 3, 1)
+    )
     assert [e.line for e in parsed.errors] == [2]
 
 
@@ -214,7 +221,7 @@ def households(committee, board_user):
 
 def numbers_named(committee, text) -> set[str]:
     with scope(committee=committee):
-        found = bank.match_text(bank.directory(committee), text)
+        found = bank_matching.match_text(bank_selectors.directory(committee), text)
         with scopes_disabled():
             from comunagua.registry.models import Connection
 
@@ -266,7 +273,7 @@ def counts(committee) -> tuple[int, int, int]:
 
 def preview(committee, name, content=None):
     with scope(committee=committee):
-        return bank.statement_preview(
+        return bank_selectors.statement_preview(
             committee=committee,
             content=read(name) if content is None else content,
             filename=name,
@@ -275,7 +282,7 @@ def preview(committee, name, content=None):
 
 def import_(committee, name, by=None, content=None, **kwargs):
     with scope(committee=committee):
-        return bank.statement_import(
+        return bank_services.statement_import(
             committee=committee,
             content=read(name) if content is None else content,
             filename=name,
@@ -318,9 +325,9 @@ def test_importing_records_the_matched_deposits_as_payments_and_the_books_balanc
         assert first.client_id.startswith("bank-")
         assert first.bank_line.statement == statement
         # 45.50 + 60.00 paid against a debt of 40.00: 65.50 in the household's favour.
-        assert selectors.balance_of(committee=committee, connection_id=households["123"].pk) == D(
-            "-65.50"
-        )
+        assert books_selectors.balance_of(
+            committee=committee, connection_id=households["123"].pk
+        ) == D("-65.50")
         lines = BankLine.objects.filter(committee=committee, statement=statement)
         assert sorted(lines.filter(status="unmatched").values_list("line_number", flat=True)) == [
             11,
@@ -335,7 +342,7 @@ def test_importing_the_same_file_again_pays_nothing_twice(committee, households,
     before = counts(committee)
     shown = preview(committee, MARCH)
     assert len(shown.duplicates) == 7 and not shown.ok
-    with pytest.raises(bank.StatementRejected) as rejected:
+    with pytest.raises(bank_statement.StatementRejected) as rejected:
         import_(committee, MARCH, by=board_user)
     assert len(rejected.value.errors) == 1
     assert counts(committee) == before
@@ -366,7 +373,7 @@ def test_the_next_statement_overlapping_this_one_pays_only_its_new_deposits(
     ids=["empty", "not-csv", "not-a-statement", "no-amount-column", "bad-date-on-line-7"],
 )
 def test_a_bad_file_changes_nothing(committee, households, board_user, content):
-    with pytest.raises(bank.StatementRejected) as rejected:
+    with pytest.raises(bank_statement.StatementRejected) as rejected:
         import_(committee, "x.csv", by=board_user, content=content)
     assert rejected.value.errors
     assert counts(committee) == (0, 0, 0)
@@ -375,7 +382,7 @@ def test_a_bad_file_changes_nothing(committee, households, board_user, content):
 def test_an_import_that_would_differ_from_its_preview_asks_again(committee, households, board_user):
     shown = preview(committee, MARCH)
     add_connection(committee, "100205")  # now line 11's reference names a household
-    with pytest.raises(bank.StatementRejected):
+    with pytest.raises(bank_statement.StatementRejected):
         import_(committee, MARCH, by=board_user, expected=shown.digest)
     assert counts(committee) == (0, 0, 0)
     import_(committee, MARCH, by=board_user, expected=preview(committee, MARCH).digest)
@@ -395,7 +402,7 @@ def imported(committee, households, board_user):
 
 def resolve(committee, line, connection, by):
     with scope(committee=committee):
-        return bank.line_resolve(line=line, connection=connection, by=by)
+        return bank_services.line_resolve(line=line, connection=connection, by=by)
 
 
 def test_resolving_a_line_records_its_payment_once_even_when_sent_twice(
@@ -443,11 +450,15 @@ def test_a_line_that_is_no_households_payment_is_ignored_with_its_reason(
 ):
     with scope(committee=committee):
         with pytest.raises(ValidationError):
-            bank.line_ignore(line=imported[11], by=board_user, note="  ")
-        line = bank.line_ignore(line=imported[11], by=board_user, note="Donación de la alcaldía")
+            bank_services.line_ignore(line=imported[11], by=board_user, note="  ")
+        line = bank_services.line_ignore(
+            line=imported[11], by=board_user, note="Donación de la alcaldía"
+        )
         assert (line.status, line.note) == ("ignored", "Donación de la alcaldía")
         with pytest.raises(ValidationError):
-            bank.line_ignore(line=imported[7], by=board_user, note="no")  # already a receipt
+            bank_services.line_ignore(
+                line=imported[7], by=board_user, note="no"
+            )  # already a receipt
     # Ignored by mistake: it may still be recorded.
     assert resolve(committee, imported[11], households["7"], board_user).status == "matched"
 

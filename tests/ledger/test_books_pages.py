@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import checks, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import services as books_services
 from comunagua.ledger.models import Account, Expense, JournalEntry
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def url(name, committee, **kwargs):
 @pytest.fixture
 def accounts(committee):
     with scope(committee=committee):
-        return services.accounts_by_role(committee)
+        return books_services.accounts_by_role(committee)
 
 
 def entries() -> int:
@@ -146,7 +147,7 @@ def test_the_board_adds_an_account_and_cannot_take_away_one_the_books_need(
 
 def test_the_journal_lists_every_entry_with_its_postings(board_client, committee, accounts):
     with scope(committee=committee):
-        services.expense_record(
+        books_services.expense_record(
             committee=committee,
             account=accounts["repairs"],
             amount="80.00",
@@ -161,5 +162,5 @@ def test_the_journal_lists_every_entry_with_its_postings(board_client, committee
 
 def test_another_committees_account_is_not_found_here(board_client, committee, other_committee):
     with scope(committee=other_committee):
-        foreign = services.accounts_by_role(other_committee)["cash"]
+        foreign = books_services.accounts_by_role(other_committee)["cash"]
     assert board_client.get(url("books-account", committee, pk=foreign.pk)).status_code == 404

@@ -11,7 +11,10 @@ from django_scopes import scope
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.ledger import checks, selectors, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.books import services as books_services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import Payment
 from tests.properties import heavy
 
@@ -32,18 +35,18 @@ def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receiv
     committee, board_user, three_households, history
 ):
     with scope(committee=committee), transaction.atomic():
-        session = services.session_open(committee=committee, cashier=board_user)
+        session = cash_services.session_open(committee=committee, cashier=board_user)
         bills = 0
         for kind, who, amount in history:
             household = three_households[who % 3]
             with transaction.atomic():
                 if kind == "bill":
                     bills += 1
-                    services.charges_post(
+                    books_services.charges_post(
                         committee=committee,
                         on=date(2025, 1, 5),
                         charges=[
-                            services.Charge(
+                            books_services.Charge(
                                 household.pk,
                                 "bill",
                                 str(bills),
@@ -56,7 +59,7 @@ def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receiv
                         ],
                     )
                 elif kind == "pay":
-                    services.payment_take(
+                    cash_services.payment_take(
                         committee=committee,
                         connection_id=household.pk,
                         amount=amount,
@@ -65,7 +68,7 @@ def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receiv
                         session=session,
                     )
                 elif kind == "credit":
-                    services.credit_post(
+                    books_services.credit_post(
                         committee=committee,
                         connection_id=household.pk,
                         amount=amount,
@@ -76,15 +79,15 @@ def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receiv
                 else:
                     payments = list(Payment.objects.filter(committee=committee, reversal=None))
                     if payments:
-                        services.payment_reverse(
+                        cash_services.payment_reverse(
                             payment=payments[who % len(payments)], reason="error", by=board_user
                         )
         assert checks.verify(committee) == []
-        balances = selectors.balances(committee=committee)
+        balances = books_selectors.balances(committee=committee)
         receivable = sum(
             (
                 debit - credit
-                for account, debit, credit in selectors.account_balances(committee=committee)
+                for account, debit, credit in books_selectors.account_balances(committee=committee)
                 if account.role == "receivable"
             ),
             Decimal(0),

@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import checks, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
 from tests.concurrency import at_once
@@ -25,7 +26,7 @@ def two_tills(committee):
     for name in ("cajera1", "cajera2"):
         user = make_user(committee, Role.CASHIER, name)
         with scope(committee=committee):
-            tills.append((user, services.session_open(committee=committee, cashier=user)))
+            tills.append((user, cash_services.session_open(committee=committee, cashier=user)))
     return tills
 
 
@@ -34,7 +35,7 @@ def paying(committee, household, till, amount, **kwargs):
 
     def call():
         with scope(committee=committee):
-            return services.payment_take(
+            return cash_services.payment_take(
                 committee=committee,
                 connection_id=household.pk,
                 amount=amount,

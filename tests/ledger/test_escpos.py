@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django_scopes import scope
 from escpos.printer import Dummy
 
-from comunagua.ledger import escpos, receipts
+from comunagua.ledger.cash import escpos, receipts
 
 from .conftest import charge, pay
 

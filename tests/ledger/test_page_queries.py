@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
-from comunagua.ledger import arrears, bank, selectors
+from comunagua.ledger.arrears import arithmetic as arrears_arithmetic
+from comunagua.ledger.bank import services as bank_services
+from comunagua.ledger.cash import selectors as cash_selectors
 from comunagua.registry import services as registry
 from comunagua.tariffs import services as tariff_services
 from tests.conftest import add_connection
@@ -48,7 +50,7 @@ def add_households(committee, start: int, count: int) -> None:
         due = add_connection(committee, f"D{n}")
         cut = add_connection(committee, f"C{n}")
         for months in (5, 4, 3):
-            on = arrears.add_months(date.today(), -months)
+            on = arrears_arithmetic.add_months(date.today(), -months)
             charge(committee, due, "40.00", due_on=on)
             charge(committee, cut, "40.00", due_on=on)
         with scope(committee=committee):
@@ -83,12 +85,12 @@ def test_the_household_search_reads_the_same_queries_for_one_match_or_many(
         add_connection(committee, f"{n + 1:03d}")
     with scope(committee=committee):
         with CaptureQueriesContext(db_connection) as for_one:
-            one = selectors.household_matches(committee=committee, text="001")
+            one = cash_selectors.household_matches(committee=committee, text="001")
         with CaptureQueriesContext(db_connection) as for_many:
-            many = selectors.household_matches(committee=committee, text="Quispe")
+            many = cash_selectors.household_matches(committee=committee, text="Quispe")
         assert len(for_many.captured_queries) == len(for_one.captured_queries) <= 3
         with django_assert_max_num_queries(0):
-            assert selectors.household_matches(committee=committee, text="  ") == []
+            assert cash_selectors.household_matches(committee=committee, text="  ") == []
     assert [m["connection"].number for m in one] == ["001"]
     assert len(many) == 12
     assert [str(h) for h in many[0]["holders"]] == ["Rosa Quispe 001"]
@@ -102,7 +104,7 @@ def test_the_cash_desk_and_the_bank_line_show_the_same_matches(
     pay(committee, owing, "15.00", session=session, by=cashier)
     add_connection(committee, "70")
     with scope(committee=committee):
-        statement = bank.statement_import(
+        statement = bank_services.statement_import(
             committee=committee, content=CSV.encode(), filename="extracto.csv", by=board_user
         )
         line = statement.lines.get()

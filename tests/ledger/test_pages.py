@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import selectors
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.cash import selectors as cash_selectors
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import CashSession, OpenItem, Payment, PaymentReversal
 from comunagua.tenancy.roles import Role
 from tests.conftest import add_connection, make_user
@@ -46,7 +48,7 @@ def text(response) -> str:
 
 def balance(committee, connection):
     with scope(committee=committee):
-        return selectors.balance_of(committee=committee, connection_id=connection.pk)
+        return books_selectors.balance_of(committee=committee, connection_id=connection.pk)
 
 
 def payments(committee) -> int:
@@ -401,9 +403,7 @@ def test_another_committees_receipt_and_session_are_not_found(
     foreign = add_connection(other_committee, "900")
     other_cashier = make_user(other_committee, Role.CASHIER)
     with scope(committee=other_committee):
-        from comunagua.ledger import services
-
-        till = services.session_open(committee=other_committee, cashier=other_cashier)
+        till = cash_services.session_open(committee=other_committee, cashier=other_cashier)
     payment = pay(other_committee, foreign, "10.00", session=till, by=other_cashier)
     for name, pk in [
         ("receipt", payment.pk),
@@ -463,9 +463,7 @@ def test_a_cash_payment_of_a_closed_till_is_reversed_from_the_reversers_open_til
 ):
     payment = pay(committee, in_debt, "50.00", session=session, by=cashier)
     with scope(committee=committee):
-        from comunagua.ledger import services
-
-        services.session_close(session=session, counted=D("100.00"), by=cashier)
+        cash_services.session_close(session=session, counted=D("100.00"), by=cashier)
     reverse_url = url("receipt-reverse", committee, pk=payment.pk)
     assert 'id="needs-till"' in text(board_client.get(reverse_url))
     refused = board_client.post(reverse_url, {"reason": "Pago duplicado"})
@@ -475,8 +473,8 @@ def test_a_cash_payment_of_a_closed_till_is_reversed_from_the_reversers_open_til
     board_client.post(url("cash-open", committee), {"opening_float": "100"})
     assert board_client.post(reverse_url, {"reason": "Pago duplicado"}).status_code == 302
     with scope(committee=committee):
-        till = selectors.open_session(committee=committee, cashier=board_user)
-        assert selectors.session_summary(session=till).reversed_cash == D("50.00")
+        till = cash_selectors.open_session(committee=committee, cashier=board_user)
+        assert cash_selectors.session_summary(session=till).reversed_cash == D("50.00")
 
 
 # --- closing the till ------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django_scopes import scope
 
-from comunagua.ledger import arrears
+from comunagua.ledger.arrears import arithmetic as arrears_arithmetic
+from comunagua.ledger.arrears import services as arrears_services
 from tests.conftest import add_connection
 
 from .conftest import charge, pay
@@ -33,9 +34,14 @@ def payment(committee, household, session, cashier):
 @pytest.fixture
 def noticed(committee, household, board_user):
     for months in (5, 4, 3):
-        charge(committee, household, "40.00", due_on=arrears.add_months(committee.today(), -months))
+        charge(
+            committee,
+            household,
+            "40.00",
+            due_on=arrears_arithmetic.add_months(committee.today(), -months),
+        )
     with scope(committee=committee):
-        arrears.notice_give(connection=household, by=board_user, on=committee.today())
+        arrears_services.notice_give(connection=household, by=board_user, on=committee.today())
     return household
 
 

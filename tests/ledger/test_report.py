@@ -12,8 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import reports, services
+from comunagua.ledger.books import services as books_services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import PublishedReport
+from comunagua.ledger.report import selectors as report_selectors
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding, Member
 from comunagua.tenancy.roles import Role
@@ -29,11 +31,11 @@ APRIL = Period(2025, 4)
 def post_charge(committee, connection, lines, *, on, kind="bill", number):
     """A household's charge dated `on`: lines as ((role, amount), ...)."""
     with scope(committee=committee), transaction.atomic():
-        services.charges_post(
+        books_services.charges_post(
             committee=committee,
             on=on,
             charges=[
-                services.Charge(
+                books_services.Charge(
                     connection_id=connection.pk,
                     document_type=kind,
                     document_number=number,
@@ -49,7 +51,7 @@ def post_charge(committee, connection, lines, *, on, kind="bill", number):
 
 def by_role(committee) -> dict:
     with scope(committee=committee):
-        return services.accounts_by_role(committee)
+        return books_services.accounts_by_role(committee)
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def april(committee, board_user, households, session, cashier):
     a, b, c = households["A"], households["B"], households["C"]
     accounts = by_role(committee)
     with scope(committee=committee):
-        services.manual_entry(
+        books_services.manual_entry_post(
             committee=committee,
             on=date(2025, 3, 1),
             lines=[
@@ -98,10 +100,10 @@ def april(committee, board_user, households, session, cashier):
     pay(committee, b, D("40"), method="qr", received_on=date(2025, 4, 12))
     wrong = pay(committee, b, D("15"), method="transfer", received_on=date(2025, 4, 14))
     with scope(committee=committee):
-        services.payment_reverse(
+        cash_services.payment_reverse(
             payment=wrong, reason="Transferencia rechazada", by=board_user, on=date(2025, 4, 16)
         )
-        services.credit_post(
+        books_services.credit_post(
             committee=committee,
             connection_id=a.pk,
             amount=D("2"),
@@ -109,7 +111,7 @@ def april(committee, board_user, households, session, cashier):
             document_number="NC-1",
             against=("bill", "A-A"),
         )
-        services.manual_entry(
+        books_services.manual_entry_post(
             committee=committee,
             on=date(2025, 4, 18),
             lines=[(accounts["cash"], D("12"), 0), (accounts["other_income"], 0, D("12"))],
@@ -120,7 +122,7 @@ def april(committee, board_user, households, session, cashier):
             ("electricity", "300", "bank", 8),
             ("chlorine", "45.50", "cash", 9),
         ):
-            services.expense_record(
+            books_services.expense_record(
                 committee=committee,
                 account=accounts[role],
                 amount=D(amount),
@@ -129,14 +131,14 @@ def april(committee, board_user, households, session, cashier):
                 paid_from=paid_from,
                 by=board_user,
             )
-        services.manual_entry(
+        books_services.manual_entry_post(
             committee=committee,
             on=date(2025, 4, 28),
             lines=[(accounts["loans_payable"], D("500"), 0), (accounts["bank"], 0, D("500"))],
             memo="Cuota del préstamo",
             by=board_user,
         )
-        services.manual_entry(
+        books_services.manual_entry_post(
             committee=committee,
             on=date(2025, 4, 30),
             lines=[(accounts["reserves_fund"], D("100"), 0), (accounts["bank"], 0, D("100"))],
@@ -147,7 +149,7 @@ def april(committee, board_user, households, session, cashier):
     post_charge(committee, a, [("water_sales", "50")], on=date(2025, 5, 5), number="Y-A")
     pay(committee, c, D("18"), method="qr", received_on=date(2025, 5, 2))
     with scope(committee=committee):
-        services.expense_record(
+        books_services.expense_record(
             committee=committee,
             account=accounts["repairs"],
             amount=D("20"),
@@ -159,9 +161,9 @@ def april(committee, board_user, households, session, cashier):
     return households
 
 
-def report_of(committee, period=APRIL, **kwargs) -> reports.Report:
+def report_of(committee, period=APRIL, **kwargs) -> report_selectors.Report:
     with scope(committee=committee):
-        return reports.monthly_report(committee, period, **kwargs)
+        return report_selectors.monthly_report(committee, period, **kwargs)
 
 
 def figures(lines) -> dict:

@@ -8,7 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
-from comunagua.ledger import checks, selectors, services
+from comunagua.ledger.books import checks
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.books import services as books_services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import JournalEntry, Payment, Posting
 
 from .conftest import D, charge, pay
@@ -18,12 +21,12 @@ pytestmark = pytest.mark.django_db
 
 def balance(committee, connection) -> Decimal:
     with scope(committee=committee):
-        return selectors.balance_of(committee=committee, connection_id=connection.pk)
+        return books_selectors.balance_of(committee=committee, connection_id=connection.pk)
 
 
 def open_amounts(committee, connection) -> list[Decimal]:
     with scope(committee=committee):
-        dues = selectors.open_dues(committee=committee, connection_ids={connection.pk})
+        dues = books_selectors.open_dues(committee=committee, connection_ids={connection.pk})
     return [d.open for d in dues.get(connection.pk, [])]
 
 
@@ -62,7 +65,7 @@ def test_the_cashier_may_choose_which_debt_a_payment_settles(
     charge(committee, household, "38.00", due_on=date(2025, 3, 20))
     charge(committee, household, "50.00", due_on=date(2025, 4, 20), kind="fee")
     with scope(committee=committee):
-        dues = selectors.open_dues(committee=committee, connection_ids={household.pk})
+        dues = books_selectors.open_dues(committee=committee, connection_ids={household.pk})
     newest = dues[household.pk][1].key
     pay(committee, household, "50.00", session=session, by=cashier, chosen=[newest])
     assert open_amounts(committee, household) == [D("38.00")]
@@ -103,14 +106,14 @@ def test_a_reversal_reopens_the_debt_and_keeps_both_entries(
     charge(committee, household, "38.00")
     payment = pay(committee, household, "38.00", session=session, by=cashier)
     with scope(committee=committee):
-        services.payment_reverse(payment=payment, reason="wrong household", by=board_user)
+        cash_services.payment_reverse(payment=payment, reason="wrong household", by=board_user)
     assert balance(committee, household) == D("38.00")
     assert open_amounts(committee, household) == [D("38.00")]
     with scopes_disabled():
         kinds = list(JournalEntry.objects.order_by("number").values_list("kind", flat=True))
     assert kinds == ["charge", "payment", "reversal"]
     with scope(committee=committee), pytest.raises(ValidationError, match="ya fue anulado"):
-        services.payment_reverse(payment=payment, reason="again", by=board_user)
+        cash_services.payment_reverse(payment=payment, reason="again", by=board_user)
     assert problems(committee) == []
 
 
@@ -171,8 +174,8 @@ def test_closing_the_till_posts_a_shortage_and_keeps_the_note(
     pay(committee, household, "38.00", session=session, by=cashier)
     with scope(committee=committee):
         with pytest.raises(ValidationError, match="explique qué pasó"):
-            services.session_close(session=session, counted="85.00", by=cashier)
-        closed = services.session_close(
+            cash_services.session_close(session=session, counted="85.00", by=cashier)
+        closed = cash_services.session_close(
             session=session, counted="85.00", by=cashier, note="a coin of 5 missing? 3 Bs"
         )
     assert closed.expected == D("88.00") and closed.difference == D("-3.00")
@@ -206,14 +209,14 @@ def test_a_batch_of_payments_writes_what_one_by_one_would(
     charge(committee, household, "42.50", due_on=date(2025, 4, 20))
     charge(committee, other, "20.00")
     batch = [
-        services.Incoming(household.pk, D("50.00"), "cash", date(2025, 4, 8), client_id="b-1"),
-        services.Incoming(other.pk, D("30.00"), "qr", date(2025, 4, 8), "QR-77", "b-2"),
+        cash_services.Incoming(household.pk, D("50.00"), "cash", date(2025, 4, 8), client_id="b-1"),
+        cash_services.Incoming(other.pk, D("30.00"), "qr", date(2025, 4, 8), "QR-77", "b-2"),
     ]
     with scope(committee=committee):
-        numbers = services.payments_take_many(
+        numbers = cash_services.payments_take_many(
             committee=committee, payments=batch, by=cashier, session=session
         )
-        again = services.payments_take_many(
+        again = cash_services.payments_take_many(
             committee=committee, payments=batch, by=cashier, session=session
         )
     assert numbers == [1, 2] and again == []
@@ -230,11 +233,11 @@ def test_a_batch_with_a_bad_payment_records_none_of_it(committee, household, ses
 
     charge(committee, household, "38.00")
     batch = [
-        services.Incoming(household.pk, D("10.00"), "cash", date(2025, 4, 8)),
-        services.Incoming(household.pk, D("-1.00"), "cash", date(2025, 4, 8)),
+        cash_services.Incoming(household.pk, D("10.00"), "cash", date(2025, 4, 8)),
+        cash_services.Incoming(household.pk, D("-1.00"), "cash", date(2025, 4, 8)),
     ]
     with scope(committee=committee), pytest.raises(ValidationError, match="Pago 2 del lote"):
-        services.payments_take_many(
+        cash_services.payments_take_many(
             committee=committee, payments=batch, by=cashier, session=session
         )
     with scopes_disabled():
@@ -245,8 +248,8 @@ def test_an_expense_debits_its_account_and_credits_the_till_or_the_bank(committe
     from datetime import date
 
     with scope(committee=committee):
-        accounts = services.accounts_by_role(committee)
-        services.expense_record(
+        accounts = books_services.accounts_by_role(committee)
+        books_services.expense_record(
             committee=committee,
             account=accounts["chlorine"],
             amount="250.00",
@@ -256,10 +259,10 @@ def test_an_expense_debits_its_account_and_credits_the_till_or_the_bank(committe
             by=board_user,
             client_id="x1",
         )
-        assert selectors.account_balance(committee=committee, role="chlorine") == D("250.00")
-        assert selectors.account_balance(committee=committee, role="cash") == D("-250.00")
+        assert books_selectors.account_balance(committee=committee, role="chlorine") == D("250.00")
+        assert books_selectors.account_balance(committee=committee, role="cash") == D("-250.00")
         with pytest.raises(ValidationError, match="cuentas de gasto"):
-            services.expense_record(
+            books_services.expense_record(
                 committee=committee,
                 account=accounts["water_sales"],
                 amount="5",
@@ -275,9 +278,9 @@ def test_a_manual_entry_cannot_touch_a_household_account(committee, board_user):
     from datetime import date
 
     with scope(committee=committee):
-        accounts = services.accounts_by_role(committee)
+        accounts = books_services.accounts_by_role(committee)
         with pytest.raises(ValidationError, match="cuentas de los hogares"):
-            services.manual_entry(
+            books_services.manual_entry_post(
                 committee=committee,
                 on=date(2025, 4, 1),
                 lines=[(accounts["receivable"], D("5"), 0), (accounts["cash"], 0, D("5"))],

@@ -11,8 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing import services as billing
-from comunagua.ledger import bank
-from comunagua.ledger import services as ledger
+from comunagua.ledger.bank import services as bank_services
+from comunagua.ledger.books import services as books_services
+from comunagua.ledger.cash import services as cash_services
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Route
 from comunagua.metering.readings import services as reading_services
@@ -143,8 +144,8 @@ def committee_objects(committee) -> dict[str, int]:
         run = billing.billing_run(committee=committee, period=PERIOD, by=None)
         bill = run.bills.get()
         cashier = make_user(committee, Role.CASHIER)
-        till = ledger.session_open(committee=committee, cashier=cashier)
-        payment = ledger.payment_take(
+        till = cash_services.session_open(committee=committee, cashier=cashier)
+        payment = cash_services.payment_take(
             committee=committee,
             connection_id=connection.pk,
             amount=Decimal("10"),
@@ -152,8 +153,8 @@ def committee_objects(committee) -> dict[str, int]:
             by=cashier,
             session=till,
         )
-        account = ledger.accounts_by_role(committee)["cash"]
-        statement = bank.statement_import(
+        account = books_services.accounts_by_role(committee)["cash"]
+        statement = bank_services.statement_import(
             committee=committee,
             content=b"Fecha;Glosa;Monto\n01/03/2025;DEPOSITO;10,00\n",
             filename="extracto.csv",

@@ -17,9 +17,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comunagua.ledger import arrears as ledger_arrears
-from comunagua.ledger import selectors as ledger_selectors
-from comunagua.ledger import services as ledger_services
+from comunagua.ledger.arrears import services as ledger_arrears
+from comunagua.ledger.books import selectors as ledger_selectors
+from comunagua.ledger.books import services as ledger_services
 from comunagua.lib.money import as_decimal, cents
 from comunagua.lib.periods import Period
 from comunagua.metering.readings.selectors import RoundNotClosed, billable_consumptions

@@ -14,8 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from comunagua.ledger import receipts as ledger_receipts
-from comunagua.ledger import selectors as ledger_selectors
+from comunagua.ledger.books import labels as ledger_labels
+from comunagua.ledger.books import selectors as ledger_selectors
+from comunagua.ledger.cash import receipts as ledger_receipts
 from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
 from comunagua.metering.readings.selectors import consumption_history
@@ -315,8 +316,8 @@ def statement(request, pk: int):
             else None
         )
         line["receipt_id"] = receipt_ids.get(line["entry"].pk)
-        line["label"] = ledger_receipts.document_label(line["document_type"])
-        line["kind_label"] = ledger_receipts.kind_label(line["kind"])
+        line["label"] = ledger_labels.document_label(line["document_type"])
+        line["kind_label"] = ledger_labels.kind_label(line["kind"])
     holder = current_holding(connection)
     return render(
         request,

@@ -1,5 +1,5 @@
 """The demo's books: after each month's bills, the households pay and the committee pays its
-costs, all through `ledger.services`, as the cashier and the treasurer would record them.
+costs, all through the ledger's services, as the cashier and the treasurer would record them.
 
 Payments (`pay_month`). Most households pay the whole balance by the due date; one in ten pays
 late, often skipping a month and paying both with the next; a few pay only part of what they
@@ -33,7 +33,12 @@ from django.db import transaction
 from django.db.models import Sum
 
 from comunagua.billing.models import Bill, BillingRun
-from comunagua.ledger import arrears, selectors, services
+from comunagua.ledger.arrears import selectors as arrears_selectors
+from comunagua.ledger.arrears import services as arrears
+from comunagua.ledger.books import selectors as books_selectors
+from comunagua.ledger.books import services as books
+from comunagua.ledger.cash import selectors as cash_selectors
+from comunagua.ledger.cash import services as cash
 from comunagua.ledger.models import (
     Account,
     CashSession,
@@ -137,7 +142,7 @@ def pay_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
     cashier = ctx.users.get("cajera")
     count = 0
     for office in sorted(batches):
-        owed = selectors.balances(
+        owed = books_selectors.balances(
             committee=committee, connection_ids=[p[0] for p in batches[office]]
         )
         batch = []
@@ -149,7 +154,7 @@ def pay_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
                 continue
             reference = "" if method == "cash" else f"{method.upper()}-{day:%y%m%d}-{count:05d}"
             batch.append(
-                services.Incoming(
+                cash.Incoming(
                     connection_id=connection_id,
                     amount=amount,
                     method=method,
@@ -161,12 +166,12 @@ def pay_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
             count += 1
         session = None
         if any(incoming.method == "cash" for incoming in batch):
-            session = services.session_open(
+            session = cash.session_open(
                 committee=committee, cashier=cashier, opening_float=OPENING_FLOAT
             )
         # The office's book of the day, recorded as one batch (the cash desk records them one
         # by one through payment_take; both write the same rows).
-        receipts = services.payments_take_many(
+        receipts = cash.payments_take_many(
             committee=committee, payments=batch, by=cashier, session=session
         )
         _bounce(ctx, rng, receipts, day=office, last_day=last_day)
@@ -177,7 +182,7 @@ def pay_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
 
 def _close(ctx: DemoContext, rng, session: CashSession, day: date, cashier) -> None:
     """The count at the end of the office day: now and then a coin short, or one too many."""
-    expected = session.opening_float + selectors.session_cash(session=session)
+    expected = session.opening_float + cash_selectors.session_cash(session=session)
     draw = rng.random()
     if draw < 0.04:
         counted, note = expected - ONE, "Faltó una moneda de 1 Bs en el arqueo."
@@ -185,7 +190,7 @@ def _close(ctx: DemoContext, rng, session: CashSession, day: date, cashier) -> N
         counted, note = expected + Decimal("0.50"), "Sobraron 0,50 Bs: un vuelto no entregado."
     else:
         counted, note = expected, ""
-    services.session_close(session=session, counted=counted, by=cashier, note=note, on=day)
+    cash.session_close(session=session, counted=counted, by=cashier, note=note, on=day)
     CashSession.objects.filter(pk=session.pk).update(
         opened_at=ctx.at(day, 8, 30), closed_at=ctx.at(day, 17, 0)
     )
@@ -203,7 +208,7 @@ def _bounce(ctx: DemoContext, rng, receipts: list[int], *, day: date, last_day: 
         .first()
     )
     if payment is not None:
-        services.payment_reverse(
+        cash.payment_reverse(
             payment=payment,
             reason="Transferencia rechazada por el banco (cuenta de origen sin fondos).",
             by=ctx.users.get("tesorera"),
@@ -291,16 +296,16 @@ def _open_books(ctx: DemoContext, on: date) -> None:
     connections = Connection.objects.filter(committee=committee).count()
     loan = _round(LOAN_PER_CONNECTION * connections, 1000)
     bank = _round(OPENING_BANK_PER_CONNECTION * connections, 100)
-    accounts = services.accounts_by_role(committee)
+    accounts = books.accounts_by_role(committee)
     tank = Account.objects.filter(committee=committee, code="1401").first()
     if tank is None:
-        tank = services.account_save(
+        tank = books.account_save(
             committee=committee,
             code="1401",
             name="Tanque de almacenamiento y red (obras)",
             kind=Account.Kind.ASSET,
         )
-    services.manual_entry(
+    books.manual_entry_post(
         committee=committee,
         on=on,
         lines=[
@@ -361,7 +366,7 @@ def books_month(ctx: DemoContext, run: BillingRun, *, until: date) -> None:
     committee = ctx.committee
     rng = ctx.rng(f"ledger:books:{run.period:%Y-%m}")
     treasurer = ctx.users.get("tesorera")
-    accounts = services.accounts_by_role(committee)
+    accounts = books.accounts_by_role(committee)
     if "ledger_size" not in ctx.results:
         ctx.results["ledger_size"] = _size(committee)
     size = ctx.results["ledger_size"]
@@ -370,7 +375,7 @@ def books_month(ctx: DemoContext, run: BillingRun, *, until: date) -> None:
     purse = Purse(committee, run.issued_on)
 
     def move(day: date, debit: str, credit: str, amount: Decimal, memo: str) -> None:
-        services.manual_entry(
+        books.manual_entry_post(
             committee=committee,
             on=day,
             lines=[(accounts[debit], amount, 0), (accounts[credit], 0, amount)],
@@ -381,7 +386,7 @@ def books_month(ctx: DemoContext, run: BillingRun, *, until: date) -> None:
         purse.add(credit, day, -amount)
 
     def spend(day: date, role: str, amount: Decimal, supplier: str, paid_from: str, key: str):
-        services.expense_record(
+        books.expense_record(
             committee=committee,
             account=accounts[role],
             amount=amount,
@@ -486,7 +491,11 @@ def service_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
         return 0
     board = ctx.users.get("directiva")
     rng = ctx.rng(f"ledger:cuts:{run.period:%Y-%m}")
-    due = [s for s in arrears.due_for_disconnection(committee=committee, on=on) if not s.notice]
+    due = [
+        s
+        for s in arrears_selectors.due_for_disconnection(committee=committee, on=on)
+        if not s.notice
+    ]
     cut = 0
     if rng.random() >= CUT_SHARE:
         return 0
@@ -495,9 +504,11 @@ def service_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
         try:
             with transaction.atomic():
                 arrears.notice_give(connection=connection, by=board, on=on)
-                arrears.disconnect(connection=connection, by=board, on=on + timedelta(days=8))
-                owed = selectors.balance_of(committee=committee, connection_id=connection.pk)
-                services.payment_take(
+                arrears.connection_disconnect(
+                    connection=connection, by=board, on=on + timedelta(days=8)
+                )
+                owed = books_selectors.balance_of(committee=committee, connection_id=connection.pk)
+                cash.payment_take(
                     committee=committee,
                     connection_id=connection.pk,
                     amount=owed,
@@ -507,7 +518,9 @@ def service_month(ctx: DemoContext, run: BillingRun, *, until: date) -> int:
                     received_on=on + timedelta(days=10),
                 )
                 connection.refresh_from_db()
-                arrears.reconnect(connection=connection, by=board, on=on + timedelta(days=11))
+                arrears.connection_reconnect(
+                    connection=connection, by=board, on=on + timedelta(days=11)
+                )
         except ValidationError:
             continue  # the household paid meanwhile: no cut
         cut += 1

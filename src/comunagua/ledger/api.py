@@ -14,7 +14,10 @@ from comunagua.api.kit import ApiError, ErrorOut, as_written, tenant
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection
 
-from . import reports, selectors, services
+from .books import selectors as books
+from .cash import selectors as cash_selectors
+from .cash import services as cash
+from .report import selectors as report_selectors
 
 router = Router(tags=["payments and books"])
 
@@ -59,14 +62,14 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
         client_id = payment.client_id.strip()
         amount = as_written(payment.amount)
         try:
-            taken = services.payment_take(
+            taken = cash.payment_take(
                 committee=committee,
                 connection_id=connection.pk,
                 amount=amount,
                 method=payment.method,
                 reference=payment.reference,
                 received_on=payment.received_on,
-                session=selectors.open_session(committee=committee, cashier=request.user),
+                session=cash_selectors.open_session(committee=committee, cashier=request.user),
                 client_id=client_id,
                 by=request.user,
             )
@@ -82,7 +85,7 @@ def payment_post(request: HttpRequest, slug: str, payment: PaymentIn):
             "amount": taken.amount,
             "method": taken.method,
             "received_on": taken.received_on,
-            "balance_after": selectors.balance_of(committee=committee, connection_id=connection.pk),
+            "balance_after": books.balance_of(committee=committee, connection_id=connection.pk),
             "receipt_url": request.build_absolute_uri(
                 reverse("receipt-public", kwargs={"token": taken.public_token})
             ),
@@ -130,7 +133,7 @@ def report_detail(request: HttpRequest, slug: str, month: str):
             ) from None
         if period > Period.of(committee.today()):
             raise ApiError(422, "future_month", _("That month has not begun yet."))
-        report = reports.monthly_report(committee, period)
+        report = report_selectors.monthly_report(committee, period)
 
         def lines(found):
             return [{"code": x.code, "name": x.name, "amount": x.amount} for x in found]
@@ -152,5 +155,5 @@ def report_detail(request: HttpRequest, slug: str, month: str):
             "billed": report.billed,
             "collected": report.collected,
             "collection_rate_percent": report.collection_rate,
-            "month_is_over": reports.is_over(committee, period),
+            "month_is_over": report_selectors.is_over(committee, period),
         }

@@ -2,7 +2,7 @@
 accounts beneath it (contract accounting: charges with due dates, and payments allocated to them).
 
 The books know documents by type and number ("bill 123"), never their internals: billing, fines
-and expenses post through `ledger.services`, and nothing here imports them. A posted entry, a
+and expenses post through `ledger.books.services`, and nothing here imports them. A posted entry, a
 payment and an allocation never change and are never deleted; a mistake is corrected by a
 reversing entry that keeps both visible.
 """
@@ -203,8 +203,12 @@ class OpenItem(AppendOnly):
         indexes = [models.Index(fields=["committee", "connection"])]
 
 
-def _public_token() -> str:
+def token_new() -> str:
+    """An unguessable token for a public address (a receipt's, a published report's)."""
     return secrets.token_urlsafe(12)
+
+
+_public_token = token_new  # the name the migrations know it by
 
 
 class Payment(AppendOnly):
@@ -232,7 +236,7 @@ class Payment(AppendOnly):
     )
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment")
     client_id = models.CharField(max_length=64, blank=True)
-    public_token = models.CharField(max_length=32, default=_public_token, unique=True)
+    public_token = models.CharField(max_length=32, default=token_new, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -469,7 +473,7 @@ class PublishedReport(TenantModel):
     from the books each time, which never change for a closed month."""
 
     period = models.DateField(_("period"), help_text=_("First day of the month reported."))
-    token = models.CharField(max_length=32, default=_public_token, unique=True)
+    token = models.CharField(max_length=32, default=token_new, unique=True)
     show_debtor_names = models.BooleanField(
         _("name the households that owe"),
         default=False,

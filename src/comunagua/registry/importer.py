@@ -6,17 +6,16 @@ loosely in Spanish or English. The preview and the import read the same checks: 
 all or nothing, and every bad row is listed with its line number and the reason.
 """
 
-import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from comunagua.lib import tabular
 from comunagua.lib.numbers import parse_decimal
+from comunagua.lib.tabular import RowError
 
 from .models import (
     Connection,
@@ -34,13 +33,7 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
-def _key(text: str) -> str:
-    """'Número de conexión' -> 'numero_de_conexion'."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
-# Column -> accepted header spellings (after _key); the first is the one the docs use.
+# Column -> accepted header spellings (after tabular.key); the first is the one the docs use.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": (
         "numero_conexion",
@@ -124,13 +117,6 @@ _NO = {"no", "n", "0", "", "false"}
 
 
 @dataclass
-class RowError:
-    line: int
-    column: str
-    message: str
-
-
-@dataclass
 class ImportRow:
     line: int
     number: str
@@ -176,24 +162,18 @@ def _read_table(filename: str, content: bytes) -> list[list[str]]:
             ]
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise ImportRejected([RowError(0, "", _("The file is not a readable .xlsx."))]) from exc
-    text = None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text:
-        # Bytes that are no text in either encoding: a binary file named .csv.
+    try:
+        text = tabular.decode(content)
+    except tabular.Unreadable as unreadable:
+        if unreadable.kind == "empty":
+            return []  # parse() says "The file is empty."
+        # No text in UTF-8 nor Windows-1252, a PDF, a workbook, UTF-16: a binary file named .csv.
+        raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))]) from None
+    table = tabular.records(text, tabular.dialect_sniff(text))
+    if table.broken is not None:  # e.g. a field longer than the csv module allows
         raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))])
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:  # one column, or nothing to sniff: plain commas
-        dialect = csv.excel
-    try:
-        return list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:  # e.g. a field longer than the csv module allows
-        raise ImportRejected([RowError(0, "", _("The file is not a readable .csv."))]) from exc
+    # Rows are numbered as a spreadsheet numbers them (a cell of two lines is one row).
+    return [cells for _line, cells in table.rows]
 
 
 def _text(value) -> str:
@@ -240,7 +220,7 @@ class _Row:
         return value[:max_length]
 
     def choice(self, column: str, words: dict, default):
-        raw = _key(self.cells.get(column, ""))
+        raw = tabular.key(self.cells.get(column, ""))
         if raw == "":
             return default
         if raw not in words:
@@ -293,11 +273,8 @@ def parse(filename: str, content: bytes, today: date | None = None) -> Preview:
     if header_index is None:
         preview.errors.append(RowError(0, "", _("The file is empty.")))
         return preview
-    headers = {}
-    for position, title in enumerate(table[header_index]):
-        for column, spellings in COLUMNS.items():
-            if _key(title) in spellings:
-                headers[position] = column
+    found = tabular.header_match(table[header_index], COLUMNS)
+    headers = dict(sorted((p, column) for column, positions in found.items() for p in positions))
     preview.titles = {column: _text(table[header_index][pos]) for pos, column in headers.items()}
     missing = [c for c in REQUIRED if c not in headers.values()]
     if missing:
@@ -345,7 +322,7 @@ def parse(filename: str, content: bytes, today: date | None = None) -> Preview:
         # Rows with one CI become one member: a CI typed on someone else's row would silently
         # give that household's connection to the wrong person, so the names must agree.
         key = member_key(member)
-        names = (_key(member["first_names"]), _key(member["last_names"]))
+        names = (tabular.key(member["first_names"]), tabular.key(member["last_names"]))
         if key[0] == "ci" and all(names):
             first_line, first_names = seen_documents.setdefault(key, (index, names))
             if first_names != names:
@@ -373,7 +350,7 @@ def parse(filename: str, content: bytes, today: date | None = None) -> Preview:
             "latitude": None if latitude is None else latitude.quantize(Decimal("0.000001")),
             "longitude": None if longitude is None else longitude.quantize(Decimal("0.000001")),
         }
-        sewer_raw = _key(cells.get("has_sewer", ""))
+        sewer_raw = tabular.key(cells.get("has_sewer", ""))
         if sewer_raw not in _YES | _NO:
             row.error("has_sewer", _("write “sí” or “no”"))
         connection = {
@@ -436,7 +413,7 @@ def parse(filename: str, content: bytes, today: date | None = None) -> Preview:
 
 def full_name_key(first_names: str, last_names: str) -> str:
     """'José  PÉREZ', 'jose perez' -> 'jose_perez': one person however the name was typed."""
-    return _key(f"{first_names} {last_names}")
+    return tabular.key(f"{first_names} {last_names}")
 
 
 def member_key(member: dict) -> tuple[str, ...]:

@@ -1,10 +1,10 @@
 """`comunagua check-ledger --committee SLUG`: do the books hold together? Prints what it checked,
-or every problem with where it is, and exits non-zero when there is one (ledger/checks.py)."""
+or every problem with where it is, and exits non-zero when there is one (ledger/books/checks.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from comunagua.ledger import checks
+from comunagua.ledger.books import checks
 from comunagua.tenancy.commands import committee_from
 from comunagua.tenancy.scoping import committee_scope
 

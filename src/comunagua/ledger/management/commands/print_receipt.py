@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from comunagua.ledger import escpos, receipts
+from comunagua.ledger.cash import escpos, receipts
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.commands import committee_from
 from comunagua.tenancy.scoping import committee_scope

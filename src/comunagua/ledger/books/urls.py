@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_books as views
+from . import views
 
 urlpatterns = [
     path("", views.books_home, name="books-home"),

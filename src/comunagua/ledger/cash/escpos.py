@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from comunagua.web.formats import format_money
 
-from .receipts import Receipt, document_label
+from ..books.labels import document_label
+from .receipts import Receipt
 
 WIDTH = 42  # characters per line on 80 mm paper in font A
 

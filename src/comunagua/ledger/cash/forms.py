@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comunagua.web.forms import DecimalInputField
 
-from .models import Payment
+from ..models import Payment
 
 
 class SessionOpenForm(forms.Form):

@@ -22,8 +22,8 @@ from comunagua.lib.money import sum_to_cents
 from comunagua.registry.models import Connection
 from comunagua.tenancy.models import Committee, NumberSequence
 
+from ..models import Allocation, CashSession, JournalEntry, OpenItem, Payment, Posting
 from . import selectors
-from .models import Allocation, CashSession, JournalEntry, OpenItem, Payment, Posting
 
 ZERO = Decimal("0.00")
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors
 
+from ..models import Account, Expense, JournalEntry, Posting
 from . import selectors, services
-from .forms_books import AccountForm, ExpenseForm, ManualEntryForm
-from .models import Account, Expense, JournalEntry, Posting
+from .forms import AccountForm, ExpenseForm, ManualEntryForm
 
 ENTRIES_PAGE = 50
 EXPENSES_PAGE = 50
@@ -90,7 +90,7 @@ def manual_entry(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            entry = services.manual_entry(
+            entry = services.manual_entry_post(
                 committee=committee,
                 on=data["on"],
                 lines=form.lines(),

@@ -1,6 +1,7 @@
 """Bank statement pages (board and treasurer): upload a statement, see what it would do, confirm;
 the statements imported; a statement's lines, and the ones a person resolves (whose deposit is
-this?) or ignores. Thin: the reading, matching and writing are `bank`'s.
+this?) or ignores. Thin: the reading is `statement`'s, the matching
+`matching`'s, the writing `services`'.
 
 Between the preview and the confirmation the file travels with the page, compressed and signed
 (a hidden field): nothing is kept on the server until the person confirms, and the import reads
@@ -11,50 +12,24 @@ import would now do something else, it shows the new preview instead.
 import base64
 import zlib
 
-from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from comunagua.lib.text import search_text
 from comunagua.registry.models import Connection
 from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors
 
-from . import bank, selectors
-from .models import BankLine
+from ..cash import selectors as cash
+from ..models import BankLine
+from . import selectors, services
+from .forms import IgnoreForm, UploadForm
+from .statement import StatementRejected
 
-MAX_BYTES = 5 * 1024 * 1024
 TOKEN_MAX_AGE = 6 * 3600  # a preview left open longer is read again from a new upload
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Bank statement (.csv)"),
-        help_text=gettext_lazy(
-            "The statement as the bank's online service exports it, in CSV. Nothing is saved "
-            "until you confirm the preview."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
-
-
-class IgnoreForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("Why is it not a household's payment?"),
-        max_length=300,
-        help_text=gettext_lazy("For example: a donation, a loan, the till's cash deposited."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
 
 
 def _salt(committee) -> str:
@@ -75,7 +50,7 @@ def _untoken(committee, token: str) -> tuple[str, bytes, str]:
         raise ValueError("bad statement token") from exc
 
 
-def _preview_page(request, preview: bank.Preview, content: bytes, *, status: int = 200):
+def _preview_page(request, preview: selectors.Preview, content: bytes, *, status: int = 200):
     token = _token(request.committee, preview.filename, content, preview.digest)
     return render(
         request,
@@ -93,7 +68,9 @@ def home(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
-        preview = bank.statement_preview(committee=committee, content=content, filename=upload.name)
+        preview = selectors.statement_preview(
+            committee=committee, content=content, filename=upload.name
+        )
         return _preview_page(request, preview, content, status=400 if preview.errors else 200)
     to_resolve = BankLine.objects.filter(
         committee=committee, status=BankLine.Status.UNMATCHED
@@ -103,7 +80,7 @@ def home(request):
         "ledger/bank/home.html",
         {
             "form": form,
-            "statements": bank.statements(committee)[:100],
+            "statements": selectors.statements(committee)[:100],
             "to_resolve": to_resolve,
         },
         status=400 if request.method == "POST" else 200,
@@ -122,17 +99,19 @@ def confirm(request):
         messages.error(request, _("The preview expired: upload the file again."))
         return redirect("bank-home", committee=committee.slug)
     try:
-        statement = bank.statement_import(
+        statement = services.statement_import(
             committee=committee,
             content=content,
             filename=filename,
             by=request.user,
             expected=digest,
         )
-    except bank.StatementRejected as rejected:
+    except StatementRejected as rejected:
         for error in rejected.errors:
             messages.error(request, error.message)
-        preview = bank.statement_preview(committee=committee, content=content, filename=filename)
+        preview = selectors.statement_preview(
+            committee=committee, content=content, filename=filename
+        )
         return _preview_page(request, preview, content, status=409)
     counts = {s: 0 for s in BankLine.Status.values}
     for status in statement.lines.values_list("status", flat=True):
@@ -148,7 +127,7 @@ def confirm(request):
 @committee_view("ledger.books")
 def statement(request, pk: int):
     committee = request.committee
-    found = get_object_or_404(bank.statements(committee), pk=pk)
+    found = get_object_or_404(selectors.statements(committee), pk=pk)
     lines = list(
         BankLine.objects.filter(committee=committee, statement=found).select_related(
             "payment", "payment__connection", "resolved_by"
@@ -171,13 +150,13 @@ def _line_page(request, line, *, ignore_form=None, status=200):
     context = {
         "line": line,
         "q": q,
-        "matches": selectors.household_matches(committee=committee, text=q),
+        "matches": cash.household_matches(committee=committee, text=q),
     }
     if request.headers.get("HX-Request"):
         return render(request, "ledger/bank/_matches.html", context)
     context.update(
         {
-            "candidates": bank.line_candidates(line)
+            "candidates": selectors.line_candidates(line)
             if line.status != BankLine.Status.MATCHED
             else [],
             "ignore_form": ignore_form or IgnoreForm(initial={"note": line.note}),
@@ -206,7 +185,7 @@ def line(request, pk: int):
         return _line_page(request, found, status=400)
     connection = get_object_or_404(Connection, committee=request.committee, pk=int(raw))
     try:
-        resolved = bank.line_resolve(line=found, connection=connection, by=request.user)
+        resolved = services.line_resolve(line=found, connection=connection, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -228,7 +207,7 @@ def line_ignore(request, pk: int):
     form = IgnoreForm(request.POST)
     if form.is_valid():
         try:
-            bank.line_ignore(line=found, by=request.user, note=form.cleaned_data["note"])
+            services.line_ignore(line=found, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
             apply_errors(form, error)
         else:

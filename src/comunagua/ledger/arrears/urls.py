@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_arrears as views
+from . import views
 
 urlpatterns = [
     path("", views.home, name="arrears"),

@@ -1,6 +1,6 @@
 """Arrears pages (morosidad): the aging of debts, the households due for disconnection with their
 notice, disconnection and reconnection, a household's payment plan, the committee's rules and
-the late-payment fines. Thin: every write is an `arrears` service, every figure its selector's.
+the late-payment fines. Thin: every write is an arrears service, every figure its selector's.
 Every page needs `ledger.arrears` (the board and the treasurer).
 
 Each action is a POST carrying a client-made id: a double click or a reload records it once.
@@ -9,80 +9,24 @@ Each action is a POST carrying a client-made id: a double click or a reload reco
 import uuid
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from comunagua.registry.models import Connection
 from comunagua.registry.services import current_holding
 from comunagua.tenancy.scoping import committee_view
-from comunagua.web.forms import DateInput, DecimalInputField, apply_errors
+from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
 
-from . import arrears, receipts
-from .models import ServiceEvent
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-class EventForm(forms.Form):
-    """A notice, a disconnection: an optional note, and the page's request id."""
-
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-    client_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
-class ReconnectForm(EventForm):
-    fee = DecimalInputField(
-        label=gettext_lazy("Reconnection fee"),
-        help_text=gettext_lazy("The tariff's fee; write 0 to waive it."),
-    )
-
-
-class PlanForm(forms.Form):
-    instalments = forms.IntegerField(
-        label=gettext_lazy("Monthly instalments"),
-        min_value=1,
-        max_value=arrears.MAX_INSTALMENTS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    first_due_on = forms.DateField(
-        label=gettext_lazy("First instalment due on"),
-        widget=DateInput(),
-        help_text=gettext_lazy("The next ones fall due the same day of each following month."),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        max_length=300,
-        required=False,
-        help_text=gettext_lazy("What was agreed, e.g. the assembly's or the board's decision."),
-    )
-    client_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
-class RulesForm(forms.Form):
-    late_fine_after_days = forms.IntegerField(
-        label=gettext_lazy("Late-payment fine after (days past due)"),
-        min_value=arrears.RULE_BOUNDS["late_fine_after_days"][0],
-        max_value=arrears.RULE_BOUNDS["late_fine_after_days"][1],
-        help_text=gettext_lazy("0: no late-payment fine. The fine's amount is the tariff's."),
-    )
-    disconnect_after_months = forms.IntegerField(
-        label=gettext_lazy("Disconnection after (unpaid bills past due)"),
-        min_value=arrears.RULE_BOUNDS["disconnect_after_months"][0],
-        max_value=arrears.RULE_BOUNDS["disconnect_after_months"][1],
-    )
-    notice_days = forms.IntegerField(
-        label=gettext_lazy("Days between the notice and the disconnection"),
-        min_value=arrears.RULE_BOUNDS["notice_days"][0],
-        max_value=arrears.RULE_BOUNDS["notice_days"][1],
-    )
-
+from ..books.labels import document_label
+from ..models import ServiceEvent
+from . import selectors, services
+from .arithmetic import RECONNECTION, RULE_BOUNDS, ZERO, add_months
+from .forms import EventForm, PlanForm, ReconnectForm, RulesForm
 
 # The household page shows several forms: each its own element ids.
 AUTO_ID = {
@@ -121,7 +65,7 @@ def _back(request, connection: Connection) -> HttpResponseRedirect:
 
 def _reconnection_fee(committee, on) -> str:
     """The tariff's reconnection fee, as the reconnection form shows it."""
-    return number_format(arrears.tariff_charge(committee, on, arrears.RECONNECTION) or 0, 2)
+    return number_format(selectors.tariff_charge(committee, on, RECONNECTION) or 0, 2)
 
 
 def _reconnect_initial(fee: str) -> dict:
@@ -136,16 +80,16 @@ def home(request):
     """The aging of debts: totals by age and one row per household, worst first."""
     on = request.committee.today()
     committee = request.committee
-    rules = arrears.rules_of(committee)
+    rules = selectors.rules_of(committee)
     return render(
         request,
         "ledger/arrears/home.html",
         {
             "on": on,
-            "aging": arrears.aging(committee=committee, on=on),
+            "aging": selectors.aging(committee=committee, on=on),
             "rules": rules,
-            "due_count": len(arrears.due_for_disconnection(committee=committee, on=on)),
-            "late_fine": arrears.tariff_charge(committee, on, "late_fine"),
+            "due_count": len(selectors.due_for_disconnection(committee=committee, on=on)),
+            "late_fine": selectors.tariff_charge(committee, on, "late_fine"),
         },
     )
 
@@ -155,7 +99,7 @@ def fines(request):
     """Charge the late-payment fines the rules call for today (a button on the aging page)."""
     if request.method == "POST":
         try:
-            count = arrears.late_fines_apply(
+            count = services.late_fines_apply(
                 committee=request.committee, on=request.committee.today(), by=request.user
             )
         except ValidationError as error:
@@ -179,18 +123,18 @@ def disconnections(request):
     disconnected; and the households disconnected, to reconnect with the fee."""
     on = request.committee.today()
     committee = request.committee
-    due = arrears.due_for_disconnection(committee=committee, on=on)
+    due = selectors.due_for_disconnection(committee=committee, on=on)
     fee = _reconnection_fee(committee, on)  # once for the page, not once a row
     return render(
         request,
         "ledger/arrears/disconnections.html",
         {
             "on": on,
-            "rules": arrears.rules_of(committee),
+            "rules": selectors.rules_of(committee),
             "due": [{"standing": s, "client_id": _new_id()} for s in due],
             "disconnected": [
                 {"row": row, "form": ReconnectForm(initial=_reconnect_initial(fee))}
-                for row in arrears.disconnected(committee=committee)
+                for row in selectors.disconnected(committee=committee)
             ],
         },
     )
@@ -202,16 +146,16 @@ def disconnections(request):
 def _household_page(request, connection, *, status=200, **forms_given):
     on = request.committee.today()
     committee = request.committee
-    data = arrears.household(connection=connection, on=on)
+    data = selectors.household(connection=connection, on=on)
     for debt in data["debts"]:
-        debt["label"] = receipts.document_label(debt["item"].document_type)
+        debt["label"] = document_label(debt["item"].document_type)
     total = data["total"]
-    first = arrears.add_months(on, 1).replace(day=min(on.day, 28))
+    first = add_months(on, 1).replace(day=min(on.day, 28))
     context = {
         "on": on,
         "connection": connection,
         "holder": _holder(connection),
-        "rules": arrears.rules_of(committee),
+        "rules": selectors.rules_of(committee),
         **data,
         "notice_form": forms_given.get("notice_form")
         or EventForm(initial={"client_id": _new_id()}, auto_id=AUTO_ID["notice_form"]),
@@ -267,7 +211,7 @@ def _event_action(request, pk: int, service, form_name: str, form_class=EventFor
 @committee_view("ledger.arrears")
 def notice(request, pk: int):
     """Give the disconnection notice, then print it."""
-    result = _event_action(request, pk, arrears.notice_give, "notice_form")
+    result = _event_action(request, pk, services.notice_give, "notice_form")
     if not isinstance(result, ServiceEvent):
         return result
     messages.success(request, _("The notice was recorded: print it and hand it over."))
@@ -276,7 +220,7 @@ def notice(request, pk: int):
 
 @committee_view("ledger.arrears")
 def disconnect(request, pk: int):
-    result = _event_action(request, pk, arrears.disconnect, "disconnect_form")
+    result = _event_action(request, pk, services.connection_disconnect, "disconnect_form")
     if not isinstance(result, ServiceEvent):
         return result
     messages.success(request, _("The disconnection was recorded."))
@@ -285,7 +229,9 @@ def disconnect(request, pk: int):
 
 @committee_view("ledger.arrears")
 def reconnect(request, pk: int):
-    result = _event_action(request, pk, arrears.reconnect, "reconnect_form", ReconnectForm)
+    result = _event_action(
+        request, pk, services.connection_reconnect, "reconnect_form", ReconnectForm
+    )
     if not isinstance(result, ServiceEvent):
         return result
     messages.success(request, _("The reconnection was recorded and its fee charged."))
@@ -301,7 +247,7 @@ def plan(request, pk: int):
     form = PlanForm(request.POST, auto_id=AUTO_ID["plan_form"])
     if form.is_valid():
         try:
-            created = arrears.plan_create(
+            created = services.plan_create(
                 connection=connection,
                 instalments=form.cleaned_data["instalments"],
                 first_due_on=form.cleaned_data["first_due_on"],
@@ -337,12 +283,12 @@ def notice_print(request, pk: int):
         messages.error(request, _("This household has not been given a notice."))
         return redirect("arrears-household", committee=request.committee.slug, pk=connection.pk)
     committee = request.committee
-    rules = arrears.rules_of(committee)
+    rules = selectors.rules_of(committee)
     on = request.committee.today()
-    data = arrears.household(connection=connection, on=on)
+    data = selectors.household(connection=connection, on=on)
     overdue = [d for d in data["debts"] if d["item"].due_on < on]
     for debt in overdue:
-        debt["label"] = receipts.document_label(debt["item"].document_type)
+        debt["label"] = document_label(debt["item"].document_type)
     return print_page(
         request,
         "ledger/arrears/notice.html",
@@ -354,8 +300,8 @@ def notice_print(request, pk: int):
             "rules": rules,
             "on": on,
             "overdue": overdue,
-            "overdue_total": sum((d["left"] for d in overdue), arrears.ZERO),
-            "fee": arrears.tariff_charge(committee, on, arrears.RECONNECTION),
+            "overdue_total": sum((d["left"] for d in overdue), ZERO),
+            "fee": selectors.tariff_charge(committee, on, RECONNECTION),
         },
     )
 
@@ -366,14 +312,14 @@ def notice_print(request, pk: int):
 @committee_view("ledger.arrears")
 def rules(request):
     committee = request.committee
-    current = arrears.rules_of(committee)
-    fields = list(arrears.RULE_BOUNDS)
+    current = selectors.rules_of(committee)
+    fields = list(RULE_BOUNDS)
     form = RulesForm(
         request.POST or None, initial={name: getattr(current, name) for name in fields}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            arrears.rules_update(committee=committee, by=request.user, **form.cleaned_data)
+            services.rules_update(committee=committee, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -384,7 +330,7 @@ def rules(request):
         "ledger/arrears/rules.html",
         {
             "form": form,
-            "late_fine": arrears.tariff_charge(committee, request.committee.today(), "late_fine"),
+            "late_fine": selectors.tariff_charge(committee, request.committee.today(), "late_fine"),
         },
         status=400 if form.is_bound else 200,
     )

@@ -1,5 +1,5 @@
 """Cash desk pages (caja): open the till, find a household, take its payment, print the receipt,
-reverse a payment, close the till with the count. Thin: every write is a `ledger.services` call,
+reverse a payment, close the till with the count. Thin: every write is a `cash.services` call,
 every figure a selector's; the receipt's layout and QR code come from `receipts.py`.
 
 The receipt's public page (`/recibo/<token>/`) needs no login: whoever holds the paper can check
@@ -27,9 +27,11 @@ from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
 
+from ..books import labels
+from ..books import selectors as books
+from ..models import CashSession, OpenItem, Payment, PaymentReversal
 from . import receipts, selectors, services
 from .forms import PaymentForm, ReverseForm, SessionCloseForm, SessionOpenForm
-from .models import CashSession, OpenItem, Payment, PaymentReversal
 
 ZERO = Decimal("0.00")
 # Who may close another cashier's till (a cashier closes only their own).
@@ -113,7 +115,7 @@ def session_open(request):
 
 def _dues(committee, connection) -> list[dict]:
     """The open debts, oldest first, with what is left of each."""
-    dues = selectors.open_dues(committee=committee, connection_ids={connection.pk}).get(
+    dues = books.open_dues(committee=committee, connection_ids={connection.pk}).get(
         connection.pk, []
     )
     items = OpenItem.objects.filter(committee=committee).in_bulk([d.key for d in dues])
@@ -121,7 +123,7 @@ def _dues(committee, connection) -> list[dict]:
         {
             "id": d.key,
             "item": items[d.key],
-            "label": receipts.document_label(items[d.key].document_type),
+            "label": labels.document_label(items[d.key].document_type),
             "left": d.open,
         }
         for d in dues
@@ -130,12 +132,12 @@ def _dues(committee, connection) -> list[dict]:
 
 def _history(committee, connection) -> list[dict]:
     """The latest lines of the household's account, newest first, with links to receipts."""
-    lines = selectors.household_lines(committee=committee, connection_id=connection.pk)
+    lines = books.household_lines(committee=committee, connection_id=connection.pk)
     lines = lines[-HISTORY_LINES:]
     receipt_ids = receipts.receipt_ids_by_entry(committee, {line["entry"].pk for line in lines})
     for line in lines:
-        line["kind_label"] = receipts.kind_label(line["kind"])
-        line["document_label"] = receipts.document_label(line["document_type"])
+        line["kind_label"] = labels.kind_label(line["kind"])
+        line["document_label"] = labels.document_label(line["document_type"])
         line["receipt_id"] = receipt_ids.get(line["entry"].pk)
     return lines[::-1]
 
@@ -143,7 +145,7 @@ def _history(committee, connection) -> list[dict]:
 def _account_page(request, connection, form, *, session, balance, status=200):
     committee = request.committee
     holding = current_holding(connection)
-    credits = selectors.available_credits(committee=committee, connection_ids={connection.pk})
+    credits = books.available_credits(committee=committee, connection_ids={connection.pk})
     chosen = set(form.data.getlist("chosen")) if form.is_bound else set()
     stale = None
     if form.is_bound:
@@ -201,11 +203,11 @@ def account(request, pk: int):
                 apply_errors(form, error)
             else:
                 return redirect("receipt", committee=request.committee.slug, pk=payment.pk)
-        balance = selectors.balance_of(committee=request.committee, connection_id=connection.pk)
+        balance = books.balance_of(committee=request.committee, connection_id=connection.pk)
         return _account_page(
             request, connection, form, session=session, balance=balance, status=400
         )
-    balance = selectors.balance_of(committee=request.committee, connection_id=connection.pk)
+    balance = books.balance_of(committee=request.committee, connection_id=connection.pk)
     form = PaymentForm(
         initial={
             "amount": number_format(balance, 2) if balance > 0 else "",

@@ -18,8 +18,8 @@ rate (a percentage, to one decimal).
   fines, fees, instalments), as a percentage. No charges: no rate.
 - Twelve months of income and expenses, ending with the month, for the chart.
 
-Publishing (`report_publish`, `report_withdraw`) writes the board's choice for a month: a public
-address for the report, and whether it names the households that owe.
+Publishing (`report.services`) writes the board's choice for a month: a public address for the
+report, and whether it names the households that owe; `published` reads it.
 """
 
 from collections import defaultdict
@@ -27,18 +27,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from comunagua.lib.money import sum_to_cents
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Connection, Holding
 from comunagua.tenancy.models import Committee
 
-from .models import Account, JournalEntry, Posting, PublishedReport
+from ..models import Account, JournalEntry, Posting, PublishedReport
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -296,56 +292,8 @@ def monthly_report(committee: Committee, period: Period, *, with_names: bool = F
     )
 
 
-# --- publishing ------------------------------------------------------------------------------
-
-
 def published(committee: Committee, period: Period) -> PublishedReport | None:
     """The month's public report, if the board published it and has not withdrawn it."""
     return PublishedReport.objects.filter(
         committee=committee, period=period.first_day, withdrawn_at__isnull=True
     ).first()
-
-
-@transaction.atomic
-def report_publish(
-    *,
-    committee: Committee,
-    period: Period,
-    show_debtor_names: bool,
-    by,
-    today: date | None = None,
-) -> PublishedReport:
-    """Publish the month's report at its public address (the same address each time the month
-    is published again), naming the households that owe only if the board chooses so. Only a
-    month that is over is published: its figures no longer change."""
-    if not is_over(committee, period, today):
-        raise ValidationError(
-            _("%(period)s is not over yet: a month is published once it has ended.")
-            % {"period": period}
-        )
-    report, created = PublishedReport.objects.select_for_update().get_or_create(
-        committee=committee,
-        period=period.first_day,
-        defaults={"show_debtor_names": show_debtor_names, "published_by": by},
-    )
-    if not created:
-        report.show_debtor_names = show_debtor_names
-        report.published_by = by
-        report.withdrawn_at = None
-        report.save(update_fields=["show_debtor_names", "published_by", "withdrawn_at"])
-    return report
-
-
-@transaction.atomic
-def report_withdraw(*, committee: Committee, period: Period) -> PublishedReport | None:
-    """Take the month's public report down: its address answers "not found" until the board
-    publishes the month again."""
-    report = (
-        PublishedReport.objects.select_for_update()
-        .filter(committee=committee, period=period.first_day)
-        .first()
-    )
-    if report is not None and report.withdrawn_at is None:
-        report.withdrawn_at = timezone.now()
-        report.save(update_fields=["withdrawn_at"])
-    return report

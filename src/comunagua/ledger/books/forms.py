@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comunagua.web.forms import DateInput, DecimalInputField
 
-from .models import Account, Expense
+from ..models import Account, Expense
 
 MANUAL_LINES = 4  # a loan, a deposit, an opening balance: a handful of lines
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_bank as views
+from . import views
 
 urlpatterns = [
     path("", views.home, name="bank-home"),

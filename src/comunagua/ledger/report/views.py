@@ -2,11 +2,10 @@
 on A4 and as a PDF, with the chart of twelve months; the board publishes it at a public address
 (or withdraws it); the public page needs no login; and a member household's own account.
 
-Thin: the figures are `reports.monthly_report`'s, the household's account is the selectors'; the
-chart's layout (inline SVG, colours as attributes, which WeasyPrint needs) is prepared here.
+Thin: the figures are `selectors.monthly_report`'s, the household's account is the books'
+selectors'; the chart's layout is `chart.py`'s.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -23,81 +22,14 @@ from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_scope, committee_view
 from comunagua.web.printing import A4_ONLY, print_page
 
-from . import receipts, reports, selectors
-from .models import OpenItem, PublishedReport
+from ..books import labels
+from ..books import selectors as books
+from ..models import OpenItem, PublishedReport
+from . import selectors, services
+from .chart import chart
 
 ZERO = Decimal("0.00")
 MONTHS_LISTED = 12  # months offered as links on the report's home page
-
-# The chart of income and expenses, in SVG user units.
-CHART_WIDTH = 640
-CHART_HEIGHT = 200
-CHART_TOP = 26  # room for the scale and the legend
-CHART_BOTTOM = 18  # room for the months below the bars
-INCOME_COLOUR = "#1f6f9f"
-EXPENSES_COLOUR = "#c2571a"
-INK = "#1d2a30"
-TENTH = Decimal("0.1")
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: Decimal
-    y: Decimal
-    width: Decimal
-    height: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Slot:
-    month: str
-    label_x: Decimal
-    income: Bar
-    expenses: Bar
-    current: bool
-
-
-def chart(history, *, current: Period) -> dict:
-    """Two bars a month (income, expenses), scaled to the largest figure of the twelve months.
-    A negative figure (more credit notes than income) draws no bar."""
-    count = max(len(history), 1)
-    slot = Decimal(CHART_WIDTH) / count
-    width = (slot * Decimal("0.36")).quantize(TENTH)
-    area = Decimal(CHART_HEIGHT - CHART_TOP - CHART_BOTTOM)
-    largest = max((max(m.income, m.expenses) for m in history), default=ZERO)
-    scale = largest if largest > 0 else Decimal(1)
-
-    def bar(left: Decimal, amount: Decimal) -> Bar:
-        height = (area * max(amount, ZERO) / scale).quantize(TENTH)
-        top = Decimal(CHART_TOP) + area - height
-        return Bar(left.quantize(TENTH), top, width, height, amount)
-
-    slots = []
-    for index, month in enumerate(history):
-        start = slot * index + (slot - 2 * width) / 2
-        slots.append(
-            Slot(
-                month=f"{month.period.month:02d}/{month.period.year % 100:02d}",
-                label_x=(slot * index + slot / 2).quantize(TENTH),
-                income=bar(start, month.income),
-                expenses=bar(start + width, month.expenses),
-                current=month.period == current,
-            )
-        )
-    return {
-        "slots": slots,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "top": CHART_TOP,
-        "baseline": CHART_HEIGHT - CHART_BOTTOM,
-        "month_y": CHART_HEIGHT - 4,
-        "largest": largest,
-        "income_colour": INCOME_COLOUR,
-        "expenses_colour": EXPENSES_COLOUR,
-        "ink": INK,
-        "legend_x": CHART_WIDTH - 250,
-    }
 
 
 # --- choosing the month ----------------------------------------------------------------------
@@ -110,7 +42,7 @@ def _bad_month(request, text: str, reason: str):
         {
             "asked": text,
             "reason": reason,
-            "example": str(reports.last_complete_month(request.committee)),
+            "example": str(selectors.last_complete_month(request.committee)),
         },
         status=400,
     )
@@ -139,7 +71,7 @@ def home(request):
         if refused is not None:
             return refused
         return redirect("report-month", committee=committee.slug, period=str(period))
-    last = reports.last_complete_month(committee)
+    last = selectors.last_complete_month(committee)
     published = PublishedReport.objects.filter(committee=committee).order_by("-period")
     if not can(request.role, "ledger.publish"):
         published = published.filter(withdrawn_at__isnull=True)
@@ -166,13 +98,13 @@ def _public_url(request, published: PublishedReport) -> str:
 
 
 def _context(committee, period: Period, *, with_names: bool) -> dict:
-    report = reports.monthly_report(committee, period, with_names=with_names)
+    report = selectors.monthly_report(committee, period, with_names=with_names)
     return {
         "report": report,
         "chart": chart(report.history, current=period),
         "committee": committee,
         "currency": committee.currency,
-        "over": reports.is_over(committee, period),
+        "over": selectors.is_over(committee, period),
     }
 
 
@@ -239,7 +171,7 @@ def publish(request, period: str):
     action = request.POST.get("action", "")
     if action == "publish":
         try:
-            reports.report_publish(
+            services.report_publish(
                 committee=committee,
                 period=checked,
                 show_debtor_names=request.POST.get("show_debtor_names") in ("on", "1", "true"),
@@ -255,7 +187,7 @@ def publish(request, period: str):
                 % {"period": checked},
             )
     elif action == "withdraw":
-        if reports.report_withdraw(committee=committee, period=checked) is not None:
+        if services.report_withdraw(committee=committee, period=checked) is not None:
             messages.success(
                 request,
                 _("The report of %(period)s was withdrawn: its public address no longer works.")
@@ -310,16 +242,16 @@ def my_account(request):
         .order_by("connection__number")
     )
     ids = {h.connection_id for h in holdings}
-    dues = selectors.open_dues(committee=committee, connection_ids=ids)
+    dues = books.open_dues(committee=committee, connection_ids=ids)
     items = OpenItem.objects.filter(committee=committee).in_bulk(
         [d.key for due_list in dues.values() for d in due_list]
     )
     accounts = []
     for holding in holdings:
-        lines = selectors.household_lines(committee=committee, connection_id=holding.connection_id)
+        lines = books.household_lines(committee=committee, connection_id=holding.connection_id)
         for line in lines:
-            line["label"] = receipts.document_label(line["document_type"])
-            line["kind_label"] = receipts.kind_label(line["kind"])
+            line["label"] = labels.document_label(line["document_type"])
+            line["kind_label"] = labels.kind_label(line["kind"])
             line["amount"] = line["debit"] - line["credit"]
         accounts.append(
             {
@@ -329,7 +261,7 @@ def my_account(request):
                 "dues": [
                     {
                         "item": items[d.key],
-                        "label": receipts.document_label(items[d.key].document_type),
+                        "label": labels.document_label(items[d.key].document_type),
                         "left": d.open,
                     }
                     for d in dues.get(holding.connection_id, [])

@@ -14,32 +14,14 @@ from decimal import Decimal
 import segno
 from django.db.models import Sum
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from comunagua.lib.money import sum_to_cents
 
-from .models import Allocation, JournalEntry, Payment, PaymentReversal, Posting
+from ..books.labels import document_label
+from ..models import Allocation, Payment, PaymentReversal, Posting
 
 ZERO = Decimal("0.00")
 RECEIVABLE = "receivable"
-
-# What a household reads for the documents the books know by type. Unknown types show as typed.
-DOCUMENT_TYPES = {
-    "bill": _("Bill"),
-    "fine": _("Fine"),
-    "fee": _("Fee"),
-    "instalment": _("Instalment"),
-    "quota": _("Quota"),
-    "reconnection": _("Reconnection"),
-    "credit_note": _("Credit note"),
-    "receipt": _("Receipt"),
-    "cash_session": _("Cash session"),
-}
-
-
-def document_label(document_type: str) -> str:
-    label = DOCUMENT_TYPES.get(document_type)
-    return str(label) if label is not None else document_type.replace("_", " ")
 
 
 def qr_svg(text: str, *, title: str = "") -> SafeString:
@@ -155,10 +137,3 @@ def receipt_ids_by_entry(committee, entry_ids) -> dict[int, int]:
             "entry_id", "pk"
         )
     )
-
-
-def kind_label(kind: str) -> str:
-    try:
-        return str(JournalEntry.Kind(kind).label)
-    except ValueError:
-        return kind

@@ -1,0 +1,1 @@
+"""The monthly transparency report for the assembly (informe mensual), and its publication."""
