@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, settings
 
 # Examples per test: (pure, heavy).
-EXAMPLES = {"dev": (60, 8), "ci": (200, 25), "deep": (3000, 300)}
+EXAMPLES = {"dev": (60, 8), "ci": (200, 20), "deep": (3000, 300)}
 
 
 def _chosen() -> str:
