@@ -1,4 +1,4 @@
-"""The IWA/AWWA water balance (supply/balance/balance.py): hand-computed cases, the ILI's
+"""The IWA/AWWA water balance (supply/balance/iwa.py): hand-computed cases, the ILI's
 validity rule, and properties over random inputs. Pure: no database."""
 
 from dataclasses import fields, replace
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comunagua.supply.balance.balance import (
+from comunagua.supply.balance.iwa import (
     DEFAULT_SOURCE_METER_ERROR,
     BalanceError,
     BalanceInputs,

@@ -18,7 +18,9 @@ from comunagua.registry.models import Connection
 from comunagua.tenancy.models import Committee
 
 from ..models import BalanceSettings, OperatorLog
-from .balance import (
+from .costs import Billed, Costs, Produced, costs_of
+from .figures import billing_by_month, months_of, production_by_month
+from .iwa import (
     BalanceError,
     BalanceInputs,
     Estimate,
@@ -26,8 +28,6 @@ from .balance import (
     WaterBalance,
     water_balance,
 )
-from .costs import Billed, Costs, Produced, costs_of
-from .figures import billing_by_month, months_of, production_by_month
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

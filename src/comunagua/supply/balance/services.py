@@ -11,7 +11,7 @@ from comunagua.tenancy.models import Committee
 
 from ..models import BalanceSettings
 from ..validation import ZERO, checked_number, invalid
-from .balance import PERCENT_LIMIT, Estimate, percentage_in_range
+from .iwa import PERCENT_LIMIT, Estimate, percentage_in_range
 
 SETTINGS_FIELDS = {
     # name: (decimal places, low, high)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from comunagua.lib.money import CENT, round_to_unit
 from comunagua.supply.balance import figures, selectors
-from comunagua.supply.balance.balance import Quantity
+from comunagua.supply.balance.iwa import Quantity
 from comunagua.tenancy.commands import committee_from, period_from
 from comunagua.tenancy.scoping import committee_scope
 from comunagua.web.formats import format_money, format_number
