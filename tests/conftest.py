@@ -1,60 +1,18 @@
-"""Shared fixtures: real committees, real users with real roles, real database."""
-
-import itertools
-from datetime import date
-from decimal import Decimal
+"""The suite's plugins and hooks. The named actors and the builders are tests/actors.py,
+registered here as a plugin so that its fixtures reach every test."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django_scopes import scope, scopes_disabled
 
-from comunagua.registry import services
-from comunagua.tenancy.models import Committee, RoleAssignment
-from comunagua.tenancy.roles import Role
 from tests import properties  # noqa: F401  (loads the Hypothesis profile for every test)
+from tests.actors import add_connection
 
-PASSWORD = "clave-de-prueba"
-_serial = itertools.count(1)
+pytest_plugins = ["tests.actors"]
 
 
 @pytest.fixture(autouse=True)
 def _spanish(settings):
     settings.LANGUAGE_CODE = "es"
-
-
-def make_committee(name: str = "Comité de Agua Prueba", slug: str | None = None) -> Committee:
-    slug = slug or f"comite-{next(_serial)}"
-    return Committee.objects.create(name=name, slug=slug)
-
-
-def make_user(committee: Committee | None, role: Role | None, username: str | None = None):
-    user = get_user_model().objects.create_user(
-        username=username or f"user{next(_serial)}", password=PASSWORD
-    )
-    if committee is not None and role is not None:
-        RoleAssignment.objects.create(user=user, committee=committee, role=role)
-    return user
-
-
-@pytest.fixture
-def committee(db):
-    return make_committee("Comité de Agua Villa Esperanza", "villa-esperanza")
-
-
-@pytest.fixture
-def other_committee(db):
-    return make_committee("Comité de Agua Otro Valle", "otro-valle")
-
-
-@pytest.fixture
-def board_user(committee):
-    return make_user(committee, Role.BOARD, "directiva")
-
-
-@pytest.fixture
-def board_client(client, board_user):
-    client.force_login(board_user)
-    return client
 
 
 @pytest.fixture
@@ -68,37 +26,6 @@ def in_scope(committee):
 def no_scope():
     with scopes_disabled():
         yield
-
-
-def add_connection(committee, number: str, *, by=None, holder=None, sector=None, **fields):
-    """A connection with a holder and a meter, as the office would register it."""
-    with scope(committee=committee):
-        if holder is None:
-            holder = services.member_create(
-                committee=committee,
-                by=by,
-                first_names="Rosa",
-                last_names=f"Quispe {number}",
-                id_document=f"CI-{committee.slug}-{number}",
-                gender="F",
-                household_size=4,
-            )
-        return services.connection_create(
-            committee=committee,
-            by=by,
-            number=number,
-            address=f"Calle Los Pinos {number}",
-            sector=sector,
-            holder=holder,
-            holder_since=date(2020, 1, 1),
-            connected_on=date(2020, 1, 1),
-            meter={
-                "serial": f"M-{committee.slug}-{number}",
-                "installed_on": date(2020, 1, 1),
-                "initial_reading": Decimal("0"),
-            },
-            **fields,
-        )
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from comunagua.registry.models import Holding, Meter
-from tests.conftest import add_connection
+from tests.actors import add_connection
 
 REGISTRY = ["member", "lot", "connection", "holding", "meter"]
 

@@ -11,16 +11,8 @@ from django_scopes import scope
 from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
+from tests.actors import Api, charge, make_user, slug_path, token_for
 from tests.concurrency import at_once
-from tests.conftest import make_user
-from tests.ledger.conftest import charge
-
-from .conftest import Api, slug_path, token_for
-
-
-@pytest.fixture
-def cashier(committee):
-    return make_user(committee, Role.CASHIER, "cajera")
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ from django_scopes import scope, scopes_disabled
 
 from comunagua.metering.models import Reading
 from comunagua.metering.rounds import services as round_services
+from tests.actors import Api, add_connection, item, make_user, slug_path, token_for
 from tests.concurrency import at_once
-from tests.conftest import add_connection, make_user
-
-from .conftest import Api, item, slug_path, token_for
 
 D = Decimal
 

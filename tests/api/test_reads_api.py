@@ -5,10 +5,7 @@ import pytest
 from django_scopes import scope
 
 from comunagua.tenancy.roles import Role
-from tests.billing.conftest import MARCH, run
-from tests.conftest import add_connection, make_user
-
-from .conftest import Api, item, slug_path, token_for
+from tests.actors import MARCH, Api, add_connection, item, make_user, run, slug_path, token_for
 
 
 def test_a_user_sees_the_committees_they_serve_with_role_and_permissions(
@@ -141,7 +138,7 @@ def test_a_route_after_an_estimate_compares_with_the_last_actual_reading(
     committee, board_user, houses, reader_api
 ):
     from comunagua.metering.rounds import services as metering
-    from tests.metering.conftest import close_round, month_read, open_round
+    from tests.actors import close_round, month_read, open_round
 
     with scope(committee=committee):
         metering.routes_from_sectors(committee=committee, by=board_user)

@@ -12,10 +12,8 @@ from openapi_spec_validator import validate
 
 from comunagua.ledger.cash import services as cash_services
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.actors import make_user, token_for
 from tests.properties import heavy
-
-from .conftest import token_for
 
 # Loading the document needs no database: the fixtures below fill it for the requests.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())

@@ -6,8 +6,7 @@ from django.core.management import CommandError, call_command
 
 from comunagua.tenancy import tokens
 from comunagua.tenancy.models import ApiToken
-
-from .conftest import Api
+from tests.actors import Api
 
 
 def test_the_command_prints_a_token_that_opens_the_api(reader, capsys):

@@ -1,63 +1,8 @@
 """Helpers for billing: a tariff, connections read for a month, a run."""
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
-from django_scopes import scope
 
-from comunagua.billing import services
-from comunagua.lib.periods import Period
-from comunagua.tariffs.services import tariff_create
-from tests.conftest import add_connection
-from tests.metering.conftest import month_read
-
-D = Decimal
-
-# Residential with a sewer charge of 15 %, commercial with a minimum: enough to exercise every
-# kind of line (fixed, blocks, sewer, rounding).
-TARIFF = """\
-name = "Tarifa de prueba"
-currency = "BOB"
-rounding = "0.10"
-
-[[category]]
-code = "residential"
-fixed_charge = "18.00"
-minimum_m3 = "0"
-sewer_percent = "15"
-blocks = [
-  { up_to_m3 = "10", price = "2.00" },
-  { up_to_m3 = "20", price = "3.00" },
-  { price = "5.00" },
-]
-
-[[category]]
-code = "commercial"
-fixed_charge = "30.00"
-minimum_m3 = "5"
-sewer_percent = "30"
-blocks = [
-  { up_to_m3 = "10", price = "3.50" },
-  { up_to_m3 = "30", price = "5.00" },
-  { price = "8.00" },
-]
-"""
-
-MARCH = Period(2025, 3)
-APRIL = Period(2025, 4)
-ISSUED = date(2025, 4, 5)
-
-
-def make_tariff(committee, by=None, start=date(2025, 1, 1)):
-    with scope(committee=committee):
-        return tariff_create(committee=committee, by=by, effective_from=start, toml_text=TARIFF)
-
-
-def run(committee, period=MARCH, by=None, **kwargs):
-    kwargs.setdefault("issued_on", ISSUED)
-    with scope(committee=committee):
-        return services.billing_run(committee=committee, period=period, by=by, **kwargs)
+from tests.actors import add_connection, make_tariff, month_read
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
+from tests.actors import command_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,6 @@ def bill(*args) -> str:
     out = io.StringIO()
     call_command("bill", *args, stdout=out)
     return out.getvalue()
-
-
-def refused(*args) -> str:
-    with pytest.raises(CommandError) as failure:
-        bill(*args)
-    return str(failure.value)
 
 
 def counts() -> tuple[int, int]:
@@ -50,26 +44,26 @@ def test_a_second_call_for_the_same_period_issues_nothing(committee, tariff, thr
 
 
 def test_an_unknown_committee_is_refused(db):
-    assert "no-existe" in refused("--committee", "no-existe", "--period", "2025-03")
+    assert "no-existe" in command_refused("bill", "--committee", "no-existe", "--period", "2025-03")
 
 
 @pytest.mark.parametrize("period", ["2025-13", "abc"])
 def test_a_bad_period_is_refused(committee, period):
-    assert "AAAA-MM" in refused("--committee", committee.slug, "--period", period)
+    assert "AAAA-MM" in command_refused("bill", "--committee", committee.slug, "--period", period)
     assert counts() == (0, 0)
 
 
 def test_the_service_refusal_becomes_the_commands_error_and_nothing_is_issued(
     committee, tariff, connection
 ):
-    message = refused("--committee", committee.slug, "--period", "2025-03")
+    message = command_refused("bill", "--committee", committee.slug, "--period", "2025-03")
     assert "2025-03" in message
     assert counts() == (0, 0)
 
 
 def test_an_unknown_user_is_refused(committee, tariff, three):
-    assert "nadie" in refused(
-        "--committee", committee.slug, "--period", "2025-03", "--user", "nadie"
+    assert "nadie" in command_refused(
+        "bill", "--committee", committee.slug, "--period", "2025-03", "--user", "nadie"
     )
     assert counts() == (0, 0)
 

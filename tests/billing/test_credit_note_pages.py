@@ -13,7 +13,7 @@ from comunagua.ledger.books import checks
 from comunagua.ledger.books import selectors as books_selectors
 from comunagua.ledger.cash import services as cash_services
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.actors import make_user
 
 from .test_pages import bills_by_connection, url
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def billed(committee, board_user, tariff, three):
-    from .conftest import run
+    from tests.actors import run
 
     return run(committee)
 

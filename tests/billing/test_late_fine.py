@@ -16,10 +16,7 @@ from comunagua.ledger.books import selectors as books_selectors
 from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import OpenItem, Rules
 from comunagua.tariffs.services import tariff_create
-from tests.conftest import add_connection
-from tests.metering.conftest import month_read
-
-from .conftest import APRIL, MARCH, TARIFF, run
+from tests.actors import APRIL, MARCH, TARIFF, add_connection, month_read, run
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +120,7 @@ def test_without_a_rule_or_with_zero_days_nobody_is_fined(committee, board_user,
 
 
 def test_a_rule_with_a_tariff_that_has_no_fine_stops_the_run_and_says_why(committee, board_user):
-    from tests.billing.conftest import make_tariff
+    from tests.actors import make_tariff
 
     make_tariff(committee, board_user)
     one = add_connection(committee, "1", by=board_user)

@@ -4,23 +4,25 @@ input changes nothing; roles and committees keep each one to its own bills."""
 import re
 
 import pytest
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.billing.models import Bill, BillingRun
 from comunagua.metering.models import Route, RouteStop
 from comunagua.tenancy.roles import Role
 from comunagua.web.formats import format_money
-from tests.conftest import add_connection, make_user
-from tests.metering.conftest import close_round, month_read, open_round, read
-
-from .conftest import make_tariff, run
+from tests.actors import (
+    add_connection,
+    close_round,
+    make_tariff,
+    make_user,
+    month_read,
+    open_round,
+    read,
+    run,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def counts() -> tuple[int, int]:

@@ -13,9 +13,8 @@ from weasyprint.formatting_structure import boxes
 from comunagua.metering.models import Route, RouteStop
 from comunagua.tenancy.roles import Role
 from comunagua.web import pdf
-from tests.conftest import make_user
+from tests.actors import make_user, run
 
-from .conftest import run
 from .test_pages import bills_by_connection, client_as, url
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scope
 
 from comunagua.metering.models import Route, RouteStop
+from tests.actors import run
 
-from .conftest import run
 from .test_pages import bills_by_connection, url
 
 pytestmark = pytest.mark.django_db

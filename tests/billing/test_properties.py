@@ -9,11 +9,8 @@ from hypothesis import strategies as st
 
 from comunagua.billing import selectors
 from comunagua.tariffs import engine
-from tests.conftest import add_connection, make_committee
-from tests.metering.conftest import month_read
+from tests.actors import APRIL, MARCH, add_connection, make_committee, make_tariff, month_read, run
 from tests.properties import heavy
-
-from .conftest import APRIL, MARCH, make_tariff, run
 
 volumes = st.decimals(min_value=0, max_value=60, places=3, allow_nan=False, allow_infinity=False)
 connections = st.lists(

@@ -14,10 +14,19 @@ from comunagua.registry.models import Connection
 from comunagua.tariffs import engine
 from comunagua.tenancy.models import NumberSequence
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
-from tests.metering.conftest import close_round, month_read, open_round, read
-
-from .conftest import APRIL, ISSUED, MARCH, make_tariff, run
+from tests.actors import (
+    APRIL,
+    ISSUED,
+    MARCH,
+    add_connection,
+    close_round,
+    make_tariff,
+    make_user,
+    month_read,
+    open_round,
+    read,
+    run,
+)
 
 D = Decimal
 

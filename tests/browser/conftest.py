@@ -9,7 +9,10 @@ import pytest
 # to run there ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
 CHROMIUM = Path("/usr/bin/chromium")
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",  # we may run as root in a container
     "--disable-background-networking",
@@ -42,10 +45,3 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def login(page, live_server, username: str, password: str) -> None:
-    page.goto(live_server.url + "/cuenta/ingresar/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")

@@ -13,10 +13,16 @@ from django_scopes import scope
 from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
-from tests.billing.conftest import make_tariff
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
-from tests.metering.conftest import month_read, open_round
+from tests.actors import (
+    PASSWORD,
+    add_connection,
+    login,
+    make_committee,
+    make_tariff,
+    make_user,
+    month_read,
+    open_round,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

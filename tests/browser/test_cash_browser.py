@@ -11,9 +11,7 @@ from django_scopes import scope
 
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
-from tests.ledger.conftest import charge
+from tests.actors import PASSWORD, add_connection, charge, login, make_committee, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

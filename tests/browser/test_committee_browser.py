@@ -4,8 +4,7 @@ in with the password the board gave her."""
 import pytest
 
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, make_committee, make_user
+from tests.actors import PASSWORD, login, make_committee, make_user
 from tests.pictures import picture_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

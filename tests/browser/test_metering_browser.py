@@ -11,9 +11,15 @@ from comunagua.metering.readings import services as reading_services
 from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
-from tests.metering.conftest import month_read, open_round
+from tests.actors import (
+    PASSWORD,
+    add_connection,
+    login,
+    make_committee,
+    make_user,
+    month_read,
+    open_round,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,7 @@ from comunagua.metering.models import Reading
 from comunagua.metering.rounds import services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
+from tests.actors import PASSWORD, add_connection, login, make_committee, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,7 @@
 import pytest
 
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
+from tests.actors import PASSWORD, add_connection, login, make_committee, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,11 +9,19 @@ from django_scopes import scope, scopes_disabled
 from comunagua.registry import services as registry
 from comunagua.supply.models import MeterReading
 from comunagua.tenancy.roles import Role
-from tests.billing.conftest import make_tariff, run
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, add_connection, make_committee, make_user
-from tests.metering.conftest import month_read
-from tests.supply.conftest import make_meter, make_tank, make_well
+from tests.actors import (
+    PASSWORD,
+    add_connection,
+    login,
+    make_committee,
+    make_meter,
+    make_tank,
+    make_tariff,
+    make_user,
+    make_well,
+    month_read,
+    run,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,7 @@ from django_scopes import scope
 
 from comunagua.tariffs import services
 from comunagua.tenancy.roles import Role
-from tests.browser.conftest import login
-from tests.conftest import PASSWORD, make_committee, make_user
+from tests.actors import PASSWORD, login, make_committee, make_user
 from tests.tariffs.helpers import EXAMPLE_FILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

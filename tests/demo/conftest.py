@@ -1,12 +1,9 @@
-from datetime import date
-
 import pytest
 from django.db import transaction
 from django_scopes import scopes_disabled
 
 from comunagua.demo import loader
-
-TODAY = date(2026, 11, 23)
+from tests.actors import TODAY
 
 
 @pytest.fixture(scope="package")

@@ -14,8 +14,7 @@ from comunagua.demo.committees import LOGINS, MAIN_SLUG, SECOND_SLUG
 from comunagua.registry.models import Connection, Holding, Lot, Member, Meter, Sector
 from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_committee
-from tests.demo.conftest import TODAY
+from tests.actors import TODAY, add_connection, make_committee
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from comunagua.metering.rounds import services as metering_services
 from comunagua.registry.models import Connection
 from comunagua.tariffs.models import Tariff
 from comunagua.tenancy.models import Committee, NumberSequence
+from tests.actors import TODAY
 from tests.demo import recompute
-from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 

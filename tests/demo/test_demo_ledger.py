@@ -31,8 +31,8 @@ from comunagua.ledger.models import (
     Posting,
 )
 from comunagua.tenancy.models import Committee
+from tests.actors import TODAY
 from tests.demo import recompute
-from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ each meter's previous reading and usual consumption from two years of readings."
 
 import pytest
 
-from .conftest import TODAY
+from tests.actors import TODAY
 
 pytestmark = pytest.mark.django_db
 

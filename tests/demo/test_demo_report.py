@@ -20,7 +20,7 @@ from comunagua.ledger.report import selectors as report_selectors
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding
 from comunagua.tenancy.models import Committee
-from tests.demo.conftest import TODAY
+from tests.actors import TODAY
 
 pytestmark = pytest.mark.django_db
 

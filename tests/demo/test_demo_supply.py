@@ -27,7 +27,7 @@ from comunagua.supply.models import (
 )
 from comunagua.supply.wells.selectors import well_report
 from comunagua.tenancy.models import Committee
-from tests.demo.conftest import TODAY
+from tests.actors import TODAY
 
 pytestmark = pytest.mark.django_db
 LEAK = Period.of(TODAY) - demo_supply.LEAK_MONTHS_BACK

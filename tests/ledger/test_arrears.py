@@ -5,7 +5,6 @@ rules do not allow is refused and changes nothing; another committee's household
 
 Messages are checked in English (the msgids), whatever the translations say."""
 
-import contextlib
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,8 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,11 +36,9 @@ from comunagua.registry import services as registry
 from comunagua.registry.models import Connection
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
+from tests.actors import D, add_connection, charge, make_user, pay, refused, url
 from tests.concurrency import at_once
-from tests.conftest import add_connection, make_user
 from tests.properties import heavy, pure
-
-from .conftest import D, charge, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +46,6 @@ JUNE_25 = date(2025, 6, 25)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def refused(match: str):
-    """The call is refused with a message matching `match` (in English)."""
-    with translation.override("en"), pytest.raises(ValidationError, match=match):
-        yield
 
 
 def problems(committee):
@@ -870,10 +859,6 @@ def test_rules_out_of_bounds_are_refused(committee, values):
 
 
 # --- pages ---------------------------------------------------------------------------------
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def text(response) -> str:

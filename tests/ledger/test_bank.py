@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.ledger.bank import matching as bank_matching
@@ -21,10 +20,8 @@ from comunagua.ledger.books import selectors as books_selectors
 from comunagua.ledger.models import BankImport, BankLine, Payment
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
+from tests.actors import D, add_connection, charge, make_user, url
 from tests.concurrency import at_once
-from tests.conftest import add_connection, make_user
-
-from .conftest import D, charge
 
 DATA = Path(__file__).parent / "data"
 MARCH = "bnb-marzo-2025.csv"  # ; and 1.234,50, Latin-1, the bank's own lines above the header
@@ -464,10 +461,6 @@ def test_a_line_that_is_no_households_payment_is_ignored_with_its_reason(
 
 
 # --- pages ---------------------------------------------------------------------------------
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def upload(client, committee, name, content=None):

@@ -6,18 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.ledger.books import checks
 from comunagua.ledger.books import services as books_services
 from comunagua.ledger.models import Account, Expense, JournalEntry
+from tests.actors import url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 @pytest.fixture

@@ -98,6 +98,6 @@ def test_any_history_keeps_the_books_balanced_and_the_households_equal_to_receiv
 
 @pytest.fixture
 def three_households(committee, board_user):
-    from tests.conftest import add_connection
+    from tests.actors import add_connection
 
     return [add_connection(committee, str(n), by=board_user) for n in (1, 2, 3)]

@@ -12,10 +12,8 @@ from comunagua.ledger.books import checks
 from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import Payment
 from comunagua.tenancy.roles import Role
+from tests.actors import D, charge, make_user
 from tests.concurrency import at_once
-from tests.conftest import make_user
-
-from .conftest import D, charge
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +83,7 @@ def test_the_same_request_sent_twice_at_once_is_recorded_once(committee, househo
 def test_ten_payments_at_once_on_different_households_number_receipts_without_gaps(
     committee, board_user, two_tills
 ):
-    from tests.conftest import add_connection
+    from tests.actors import add_connection
 
     households = [add_connection(committee, str(100 + n), by=board_user) for n in range(10)]
     for household in households:

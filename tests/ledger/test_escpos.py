@@ -9,8 +9,7 @@ from django_scopes import scope
 from escpos.printer import Dummy
 
 from comunagua.ledger.cash import escpos, receipts
-
-from .conftest import charge, pay
+from tests.actors import charge, pay
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django_scopes import scope
 
 from comunagua.ledger.arrears import arithmetic as arrears_arithmetic
@@ -16,9 +15,7 @@ from comunagua.ledger.bank import services as bank_services
 from comunagua.ledger.cash import selectors as cash_selectors
 from comunagua.registry import services as registry
 from comunagua.tariffs import services as tariff_services
-from tests.conftest import add_connection
-
-from .conftest import charge, pay
+from tests.actors import add_connection, charge, pay, url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +23,6 @@ CSV = (
     "Fecha;Descripción;Nro. Documento;Débito;Crédito;Saldo\n"
     "12/03/2025;DEPÓSITO EN EFECTIVO;100205;;80,00;80,00\n"
 )
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 @pytest.fixture

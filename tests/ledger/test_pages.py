@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 
 import pytest
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.ledger.books import selectors as books_selectors
@@ -16,9 +15,7 @@ from comunagua.ledger.cash import selectors as cash_selectors
 from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import CashSession, OpenItem, Payment, PaymentReversal
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
-
-from .conftest import D, charge, pay
+from tests.actors import D, add_connection, charge, make_user, pay, url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +32,6 @@ def in_debt(committee, household):
     charge(committee, household, "38.00", due_on=date(2025, 3, 20))
     charge(committee, household, "42.50", due_on=date(2025, 4, 20))
     return household
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def text(response) -> str:

@@ -6,23 +6,16 @@ is."""
 from datetime import date
 
 import pytest
-from django.urls import reverse
 from django.utils.html import escape
 from django_scopes import scope
 
 from comunagua.ledger.arrears import arithmetic as arrears_arithmetic
 from comunagua.ledger.arrears import services as arrears_services
-from tests.conftest import add_connection
-
-from .conftest import charge, pay
+from tests.actors import add_connection, charge, pay, url
 
 pytestmark = pytest.mark.django_db
 
 UNKNOWN = ["pdf", "letter", "<b>80mm</b>"]
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ from comunagua.ledger.report import selectors as report_selectors
 from comunagua.lib.periods import Period
 from comunagua.registry.models import Holding, Member
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
-
-from .conftest import D, pay
+from tests.actors import D, add_connection, make_user, pay, url
 
 pytestmark = pytest.mark.django_db
 
@@ -263,10 +261,6 @@ def test_another_committees_books_do_not_count(committee, other_committee, april
 
 
 # --- the pages --------------------------------------------------------------------------------
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def value(html: str, element_id: str) -> str:

@@ -13,8 +13,7 @@ from comunagua.ledger.books import selectors as books_selectors
 from comunagua.ledger.books import services as books_services
 from comunagua.ledger.cash import services as cash_services
 from comunagua.ledger.models import JournalEntry, Payment, Posting
-
-from .conftest import D, charge, pay
+from tests.actors import D, charge, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +150,7 @@ def test_cash_needs_an_open_session_and_a_transfer_its_reference(
 def test_another_committees_household_cannot_be_paid_here(
     committee, other_committee, session, cashier
 ):
-    from tests.conftest import add_connection
+    from tests.actors import add_connection
 
     foreign = add_connection(other_committee, "7")
     with pytest.raises(ValidationError, match="No existe esa conexión"):
@@ -202,7 +201,7 @@ def test_a_batch_of_payments_writes_what_one_by_one_would(
 ):
     from datetime import date
 
-    from tests.conftest import add_connection
+    from tests.actors import add_connection
 
     other = add_connection(committee, "8", by=board_user)
     charge(committee, household, "38.00", due_on=date(2025, 3, 20))

@@ -24,7 +24,7 @@ from comunagua.metering.readings import services as reading_services
 from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services
 from comunagua.registry.models import Meter
-from tests.conftest import add_connection
+from tests.actors import add_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def meters(connection) -> list[Meter]:
         return list(Meter.objects.filter(connection=connection).order_by("installed_on", "id"))
 
 
-def refused(connection, field: str, **kwargs) -> str:
+def replace_refused(connection, field: str, **kwargs) -> str:
     """Replace, expect a refusal on `field`, check nothing changed; the message."""
     before = [(m.pk, m.removed_on, m.final_reading) for m in meters(connection)]
     with pytest.raises(ValidationError) as caught:
@@ -101,7 +101,7 @@ def test_a_final_reading_below_the_last_reading_is_refused_naming_that_reading(c
     connection = connection_with_meter(committee, "31", "0")
     read_month(committee, connection, 2025, 1, "1520.25")
 
-    message = refused(connection, "final_reading", on=date(2025, 2, 3), final="1500")
+    message = replace_refused(connection, "final_reading", on=date(2025, 2, 3), final="1500")
     assert "1520.25" in message and "20/01/2025" in message
 
 
@@ -110,7 +110,7 @@ def test_a_final_reading_below_the_installation_reading_of_a_meter_never_read_is
 ):
     connection = connection_with_meter(committee, "32", "500")
 
-    message = refused(connection, "final_reading", on=date(2025, 2, 3), final="400")
+    message = replace_refused(connection, "final_reading", on=date(2025, 2, 3), final="400")
     assert "500" in message and "01/01/2020" in message
 
 
@@ -118,7 +118,7 @@ def test_a_meter_change_dated_before_the_last_reading_is_refused_naming_its_date
     connection = connection_with_meter(committee, "33", "0")
     read_month(committee, connection, 2025, 1, "100", day=20)
 
-    message = refused(connection, "removed_on", on=date(2025, 1, 10), final="120")
+    message = replace_refused(connection, "removed_on", on=date(2025, 1, 10), final="120")
     assert "20/01/2025" in message
 
 
@@ -137,7 +137,9 @@ def test_a_confirmed_roll_over_is_accepted_and_the_month_counts_it(committee):
     connection = connection_with_meter(committee, "35", "99900")
     read_month(committee, connection, 2025, 1, "99950")
 
-    refused(connection, "final_reading", on=date(2025, 2, 10), final="20")  # not without a yes
+    replace_refused(
+        connection, "final_reading", on=date(2025, 2, 10), final="20"
+    )  # not without a yes
     replace(connection, on=date(2025, 2, 10), final="20", rolled_over=True)
     february = read_month(committee, connection, 2025, 2, "10", day=25)
 
@@ -151,7 +153,7 @@ def test_a_roll_over_that_would_mean_an_implausible_volume_is_refused_even_when_
     connection = connection_with_meter(committee, "36", "0")
     read_month(committee, connection, 2025, 1, "500")
 
-    message = refused(
+    message = replace_refused(
         connection, "final_reading", on=date(2025, 2, 10), final="400", rolled_over=True
     )
     assert "99900" in message.replace(",", "") and "500" in message
@@ -181,7 +183,7 @@ def test_a_new_meters_initial_reading_beyond_its_dials_is_refused_and_the_old_me
 ):
     connection = connection_with_meter(committee, "38", "0")
 
-    message = refused(
+    message = replace_refused(
         connection,
         "initial_reading",
         on=date(2025, 2, 3),
@@ -190,7 +192,9 @@ def test_a_new_meters_initial_reading_beyond_its_dials_is_refused_and_the_old_me
         initial_reading=D(1000),
     )
     assert "1000" in message
-    refused(connection, "initial_reading", on=date(2025, 2, 3), final="10", initial_reading=D(-1))
+    replace_refused(
+        connection, "initial_reading", on=date(2025, 2, 3), final="10", initial_reading=D(-1)
+    )
 
 
 # --- the page -----------------------------------------------------------------------------

@@ -6,24 +6,17 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.metering.models import Reading, Round, Route
 from comunagua.metering.rounds import services
 from comunagua.registry import services as registry
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
-
-from .conftest import month_read, open_round, read
+from tests.actors import add_connection, make_user, month_read, open_round, read, url
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 HTMX = {"HX-Request": "true"}
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def readings():

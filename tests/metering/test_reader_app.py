@@ -4,19 +4,13 @@ landing in it."""
 
 from pathlib import Path
 
-import pytest
 from django.contrib.staticfiles import finders
 
 from comunagua.metering.app.views import SHELL_ASSETS, VENDOR
 from comunagua.tenancy.roles import Role
-from tests.conftest import PASSWORD, make_user
+from tests.actors import PASSWORD, make_user
 
 SHELL_BUDGET = 150 * 1024  # bytes, the issue's limit for the app shell
-
-
-@pytest.fixture
-def reader(committee):
-    return make_user(committee, Role.READER, "lector")
 
 
 def app_url(committee) -> str:

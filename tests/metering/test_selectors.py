@@ -16,9 +16,7 @@ from comunagua.metering.readings.selectors import BillableConsumption, RoundNotC
 from comunagua.metering.rounds import selectors as round_selectors
 from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
-from tests.conftest import add_connection
-
-from .conftest import close_round, month_read, open_round, read
+from tests.actors import add_connection, close_round, month_read, open_round, read
 
 pytestmark = pytest.mark.django_db
 D = Decimal

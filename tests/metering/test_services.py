@@ -16,9 +16,7 @@ from comunagua.metering.readings import services as reading_services
 from comunagua.metering.rounds import services as round_services
 from comunagua.registry import services as registry
 from comunagua.registry.models import Connection, Holding, Meter
-from tests.conftest import add_connection
-
-from .conftest import close_round, meter_of, month_read, open_round, read
+from tests.actors import add_connection, close_round, meter_of, month_read, open_round, read
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -12,15 +12,9 @@ from django_scopes import scope
 from comunagua.metering.meters import services as meter_services
 from comunagua.registry import selectors, services
 from comunagua.registry.models import Holding, Member, Meter
-from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
+from tests.actors import add_connection
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def treasurer(committee):
-    return make_user(committee, Role.TREASURER, "tesorera")
 
 
 def test_a_meter_replacement_keeps_both_meters_and_both_readings(committee, treasurer, in_scope):

@@ -28,7 +28,7 @@ from comunagua.registry.models import (
     Sector,
 )
 from comunagua.tenancy.roles import Role
-from tests.conftest import PASSWORD, add_connection, make_user
+from tests.actors import PASSWORD, add_connection, make_user
 
 COLUMNS = [
     "numero_conexion",

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
 from comunagua.registry.models import Connection, Holding, Member, Meter, RegistryImport, Sector
-from tests.conftest import add_connection
+from tests.actors import add_connection
 
 HEADER = "numero_conexion;nombres;apellidos;ci;sector;direccion;categoria;medidor;lectura_inicial"
 GOOD = (

@@ -12,13 +12,9 @@ from django_scopes import scope, scopes_disabled
 
 from comunagua.registry import services
 from comunagua.registry.models import Connection, Holding, Lot, Member, Meter
-from tests.conftest import add_connection
+from tests.actors import add_connection, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def counts():

@@ -13,11 +13,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from comunagua.supply.models import BalanceSettings
-from tests.billing.conftest import make_tariff, run
-from tests.conftest import add_connection
-from tests.metering.conftest import month_read
-
-from .conftest import log, make_meter
+from tests.actors import add_connection, log, make_meter, make_tariff, month_read, run
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -16,11 +16,7 @@ from comunagua.supply.log.entry import LogEntry
 from comunagua.supply.log.services import operator_log_correct
 from comunagua.supply.models import BalanceSettings, OperatorLog, Source
 from comunagua.supply.network.services import source_save
-from tests.billing.conftest import make_tariff, run
-from tests.conftest import add_connection
-from tests.metering.conftest import month_read
-
-from .conftest import log, make_meter
+from tests.actors import add_connection, log, make_meter, make_tariff, month_read, run
 
 pytestmark = pytest.mark.django_db
 D = Decimal

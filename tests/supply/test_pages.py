@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django_scopes import scopes_disabled
 from PIL import Image
 
@@ -19,18 +18,19 @@ from comunagua.supply.models import (
     WellLevel,
 )
 from comunagua.tenancy.roles import Role
-from tests.billing.conftest import make_tariff, run
-from tests.conftest import add_connection, make_user
-from tests.metering.conftest import month_read
-
-from .conftest import log, report_incident
+from tests.actors import (
+    add_connection,
+    log,
+    make_tariff,
+    make_user,
+    month_read,
+    report_incident,
+    run,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def url(committee, name, **kwargs) -> str:
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def day_form(meter, tank=None, sector=None, **values) -> dict:
@@ -60,10 +60,10 @@ def stored_logs() -> list[tuple]:
 def test_the_operator_logs_a_day_and_finds_it_in_the_latest_logs(
     operator_client, committee, meter, tank, sector
 ):
-    page = operator_client.get(url(committee, "supply-log") + "?dia=2025-03-31")
+    page = operator_client.get(url("supply-log", committee) + "?dia=2025-03-31")
     assert page.status_code == 200
     assert 'data-previous="1000.000"' in page.content.decode()  # the reading at installation
-    response = operator_client.post(url(committee, "supply-log"), day_form(meter, tank, sector))
+    response = operator_client.post(url("supply-log", committee), day_form(meter, tank, sector))
     assert response.status_code == 302
     assert stored_logs() == [(date(2025, 3, 31), D("3.50"), D("61.2"))]
     page = operator_client.get(response["Location"]).content.decode()
@@ -74,12 +74,12 @@ def test_a_negative_figure_comes_back_beside_its_field_and_nothing_is_saved(
     operator_client, committee, meter
 ):
     response = operator_client.post(
-        url(committee, "supply-log"), day_form(meter, pump_hours="-2", energy_kwh="muchos")
+        url("supply-log", committee), day_form(meter, pump_hours="-2", energy_kwh="muchos")
     )
     assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) == {"energy_kwh"}  # a word is refused before the services look
-    response = operator_client.post(url(committee, "supply-log"), day_form(meter, pump_hours="-2"))
+    response = operator_client.post(url("supply-log", committee), day_form(meter, pump_hours="-2"))
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"pump_hours"}
     assert "has-error" in response.content.decode()
@@ -90,7 +90,7 @@ def test_a_reading_below_the_previous_one_is_refused_with_the_previous_reading_n
     operator_client, committee, meter
 ):
     response = operator_client.post(
-        url(committee, "supply-log"), day_form(meter, **{f"meter-{meter.pk}": "990"})
+        url("supply-log", committee), day_form(meter, **{f"meter-{meter.pk}": "990"})
     )
     assert response.status_code == 400
     errors = response.context["form"].errors[f"meter-{meter.pk}"]
@@ -102,11 +102,11 @@ def test_a_day_already_logged_opens_its_log_and_a_second_post_is_refused(
     operator_client, committee, meter
 ):
     log(committee, date(2025, 3, 31), {meter: D("1040")})
-    page = operator_client.get(url(committee, "supply-log") + "?dia=2025-03-31")
+    page = operator_client.get(url("supply-log", committee) + "?dia=2025-03-31")
     with scopes_disabled():
         existing = OperatorLog.objects.get()
-    assert page["Location"] == url(committee, "supply-log-detail", pk=existing.pk)
-    response = operator_client.post(url(committee, "supply-log"), day_form(meter))
+    assert page["Location"] == url("supply-log-detail", committee, pk=existing.pk)
+    response = operator_client.post(url("supply-log", committee), day_form(meter))
     assert response.status_code == 400
     assert "31/03/2025" in " ".join(response.context["form"].errors["day"])
     assert len(stored_logs()) == 1
@@ -114,7 +114,7 @@ def test_a_day_already_logged_opens_its_log_and_a_second_post_is_refused(
 
 def test_the_operator_corrects_a_days_reading_on_its_page(operator_client, committee, meter):
     wrong = log(committee, date(2025, 3, 31), {meter: D("1400")})
-    page = url(committee, "supply-log-detail", pk=wrong.pk)
+    page = url("supply-log-detail", committee, pk=wrong.pk)
     response = operator_client.post(page, day_form(meter))
     assert response.status_code == 302
     with scopes_disabled():
@@ -125,10 +125,10 @@ def test_the_operator_corrects_a_days_reading_on_its_page(operator_client, commi
 def test_a_treasurer_reads_a_log_but_cannot_correct_it(client, committee, meter):
     entered = log(committee, date(2025, 3, 31), {meter: D("1040")})
     client.force_login(make_user(committee, Role.TREASURER))
-    page = url(committee, "supply-log-detail", pk=entered.pk)
+    page = url("supply-log-detail", committee, pk=entered.pk)
     assert client.get(page).status_code == 200
     assert client.post(page, day_form(meter, **{f"meter-{meter.pk}": "1900"})).status_code == 403
-    assert client.get(url(committee, "supply-log")).status_code == 403
+    assert client.get(url("supply-log", committee)).status_code == 403
 
 
 # --- the balance -------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_the_balance_of_a_month_puts_the_logged_water_against_the_bills(
 ):
     log(committee, date(2025, 3, 31), {meter: D("1040")}, flushing_m3=D("1"))
     response = operator_client.get(
-        url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03"
+        url("supply-balance", committee) + "?desde=2025-03&hasta=2025-03"
     )
     assert response.status_code == 200
     rows = {row["name"]: row["q"] for row in response.context["table"]}
@@ -177,7 +177,7 @@ def test_the_cost_per_m3_counts_energy_chlorine_maintenance_and_the_allowance(
 ):
     client.force_login(board_user)
     response = client.post(
-        url(committee, "supply-settings"),
+        url("supply-settings", committee),
         {
             "source_meter_error_pct": "0",
             "source_meter_error_margin": "2",
@@ -196,7 +196,7 @@ def test_the_cost_per_m3_counts_energy_chlorine_maintenance_and_the_allowance(
     )
     assert response.status_code == 302
     log(committee, date(2025, 3, 31), {meter: D("1040")}, energy_kwh=D("20"), chlorine_kg=D("0.4"))
-    costs = client.get(url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03").context[
+    costs = client.get(url("supply-balance", committee) + "?desde=2025-03&hasta=2025-03").context[
         "costs"
     ]
     # 20 kWh at Bs 1 + 0,4 kg at Bs 25 + Bs 20 + Bs 30 = Bs 80 for 40 m³.
@@ -205,7 +205,7 @@ def test_the_cost_per_m3_counts_energy_chlorine_maintenance_and_the_allowance(
 
 
 def test_a_month_written_wrong_is_answered_with_a_message(operator_client, committee):
-    response = operator_client.get(url(committee, "supply-balance") + "?desde=2025-13&hasta=2025")
+    response = operator_client.get(url("supply-balance", committee) + "?desde=2025-13&hasta=2025")
     assert response.status_code == 400
     assert response.context["span"].errors
 
@@ -215,11 +215,11 @@ def test_a_member_sees_the_summary_but_not_the_full_balance_or_the_log(
 ):
     log(committee, date(2025, 3, 31), {meter: D("1040")})
     client.force_login(make_user(committee, Role.MEMBER))
-    summary = client.get(url(committee, "supply-home"))
+    summary = client.get(url("supply-home", committee))
     assert summary.status_code == 200
     assert 'data-nrw="6.25"' in summary.content.decode()
     for name in ("supply-balance", "supply-log", "supply-incidents", "supply-sources"):
-        assert client.get(url(committee, name)).status_code == 403
+        assert client.get(url(name, committee)).status_code == 403
 
 
 # --- the well, incidents, the letter -----------------------------------------------------------
@@ -228,7 +228,7 @@ def test_a_member_sees_the_summary_but_not_the_full_balance_or_the_log(
 def test_the_operator_logs_a_level_and_the_well_page_shows_capacity_and_no_projection_yet(
     operator_client, committee, well
 ):
-    page = url(committee, "supply-well", pk=well.pk)
+    page = url("supply-well", committee, pk=well.pk)
     for kind, depth, flow in (("static", "42,10", ""), ("pumping", "53,60", "36")):
         response = operator_client.post(
             page, {"measured_on": "2025-05-05", "kind": kind, "depth_m": depth, "flow_m3h": flow}
@@ -243,7 +243,7 @@ def test_the_operator_logs_a_level_and_the_well_page_shows_capacity_and_no_proje
 
 def test_a_level_deeper_than_the_well_is_refused_on_the_page(operator_client, committee, well):
     response = operator_client.post(
-        url(committee, "supply-well", pk=well.pk),
+        url("supply-well", committee, pk=well.pk),
         {"measured_on": "2025-05-05", "kind": "static", "depth_m": "120"},
     )
     assert response.status_code == 400
@@ -266,7 +266,7 @@ def test_an_incident_with_a_photo_and_its_complaint_letter(
     settings.MEDIA_ROOT = tmp_path
     client.force_login(board_user)
     response = client.post(
-        url(committee, "supply-incidents"),
+        url("supply-incidents", committee),
         {
             "kind": "drilling",
             "happened_on": "2025-05-12",
@@ -282,26 +282,26 @@ def test_an_incident_with_a_photo_and_its_complaint_letter(
     with scopes_disabled():
         incident = Incident.objects.get()
         photo = incident.photos.get()
-    shown = client.get(url(committee, "supply-incident-photo", pk=photo.pk))
+    shown = client.get(url("supply-incident-photo", committee, pk=photo.pk))
     assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
-    letter = client.get(url(committee, "supply-incident-letter", pk=incident.pk)).content.decode()
+    letter = client.get(url("supply-incident-letter", committee, pk=incident.pk)).content.decode()
     for fact in ("Dirección de Medio Ambiente", "Calle Los Molles, lote 27", "Licencia AAPS"):
         assert fact in letter
-    pdf = client.get(url(committee, "supply-incident-letter-pdf", pk=incident.pk))
+    pdf = client.get(url("supply-incident-letter-pdf", committee, pk=incident.pk))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_only_the_board_prints_the_complaint(operator_client, committee, well):
     incident = report_incident(committee)
-    assert operator_client.get(url(committee, "supply-incident", pk=incident.pk)).status_code == 200
-    letter = url(committee, "supply-incident-letter", pk=incident.pk)
+    assert operator_client.get(url("supply-incident", committee, pk=incident.pk)).status_code == 200
+    letter = url("supply-incident-letter", committee, pk=incident.pk)
     assert operator_client.get(letter).status_code == 403
 
 
 def test_the_board_sets_up_a_well_and_its_meter_from_the_pages(client, committee, board_user):
     client.force_login(board_user)
     response = client.post(
-        url(committee, "supply-source-create"),
+        url("supply-source-create", committee),
         {
             "name": "Pozo 2",
             "kind": "well",
@@ -313,7 +313,7 @@ def test_the_board_sets_up_a_well_and_its_meter_from_the_pages(client, committee
     assert response.status_code == 400  # the pump below the bottom of the well
     assert "pump_intake_m" in response.context["form"].errors
     response = client.post(
-        url(committee, "supply-source-create"),
+        url("supply-source-create", committee),
         {
             "name": "Pozo 2",
             "kind": "well",
@@ -328,7 +328,7 @@ def test_the_board_sets_up_a_well_and_its_meter_from_the_pages(client, committee
 
         well = Source.objects.get(name="Pozo 2")
     response = client.post(
-        url(committee, "supply-meter-create"),
+        url("supply-meter-create", committee),
         {
             "name": "Medidor pozo 2",
             "source": well.pk,
@@ -338,7 +338,7 @@ def test_the_board_sets_up_a_well_and_its_meter_from_the_pages(client, committee
         },
     )
     assert response.status_code == 302
-    assert "Medidor pozo 2" in client.get(url(committee, "supply-sources")).content.decode()
+    assert "Medidor pozo 2" in client.get(url("supply-sources", committee)).content.decode()
 
 
 def _bad_estimate(committee):
@@ -356,12 +356,12 @@ def test_an_estimate_out_of_range_in_the_table_is_shown_as_a_problem_not_a_crash
     log(committee, date(2025, 3, 31), {meter: D("1040")})
     _bad_estimate(committee)
     client.force_login(board_user)
-    response = client.get(url(committee, name))
+    response = client.get(url(name, committee))
     assert response.status_code == 200
     assert response.context["result"].problem == "bad_inputs"
     page = response.content.decode()
     assert 'id="bad-inputs"' in page and "unauthorized_pct" in page
-    assert f'href="{url(committee, "supply-settings")}"' in page
+    assert f'href="{url("supply-settings", committee)}"' in page
     assert 'data-period="2025-03" data-status="bad_inputs"' in page
 
 
@@ -369,7 +369,7 @@ def test_a_span_without_water_is_no_production_and_not_bad_inputs(
     operator_client, committee, meter, billed_march
 ):
     response = operator_client.get(
-        url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03"
+        url("supply-balance", committee) + "?desde=2025-03&hasta=2025-03"
     )
     assert response.context["result"].problem == "no_production"
     assert 'id="no-balance"' in response.content.decode()
@@ -380,7 +380,7 @@ def test_a_small_system_is_told_it_has_too_few_connections_for_an_ili(
 ):
     log(committee, date(2025, 3, 31), {meter: D("1040")})
     response = operator_client.get(
-        url(committee, "supply-balance") + "?desde=2025-03&hasta=2025-03"
+        url("supply-balance", committee) + "?desde=2025-03&hasta=2025-03"
     )
     page = response.content.decode()
     assert '<dd id="ili" data-status="too_few_connections">' in page

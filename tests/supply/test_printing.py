@@ -4,7 +4,8 @@ committee and the incident, and a clear 400 for a paper it is not printed on."""
 import pytest
 from django.utils.html import escape
 
-from .conftest import report_incident
+from tests.actors import report_incident
+
 from .test_pages import url
 
 pytestmark = pytest.mark.django_db

@@ -29,20 +29,19 @@ from comunagua.supply.models import (
 )
 from comunagua.supply.network.services import source_save
 from comunagua.supply.wells.services import well_level_record
-from tests.conftest import make_committee
+from tests.actors import log, make_committee, make_meter, make_well, refused
 from tests.properties import pure
-
-from .conftest import log, make_meter, make_well
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 MAY_1, MAY_2, MAY_3 = date(2025, 5, 1), date(2025, 5, 2), date(2025, 5, 3)
 
 
-def refused(call, *args, **kwargs) -> ValidationError:
-    with pytest.raises(ValidationError) as failure:
+def refusal_of(call, *args, **kwargs) -> ValidationError:
+    """`call` refused: its error, for the codes and fields it names."""
+    with refused() as caught:
         call(*args, **kwargs)
-    return failure.value
+    return caught.value
 
 
 def codes(error: ValidationError) -> dict[str, list[str]]:
@@ -101,7 +100,7 @@ def test_a_days_log_keeps_the_volume_each_meter_measured_since_its_previous_read
 
 def test_a_reading_lower_than_the_previous_one_is_refused_and_nothing_is_stored(committee, meter):
     log(committee, MAY_1, {meter: D("1100")})
-    error = refused(log, committee, MAY_2, {meter: D("1090")})
+    error = refusal_of(log, committee, MAY_2, {meter: D("1090")})
     assert codes(error) == {f"meter-{meter.pk}": ["below_previous"]}
     assert "1100" in " ".join(error.messages)  # the message shows the previous reading
     assert logs_count() == 1
@@ -118,11 +117,11 @@ def test_a_meter_that_passes_the_end_of_its_dials_counts_the_roll_over(committee
 
 def test_a_value_beyond_the_dials_or_a_volume_no_well_gives_is_refused(committee, meter):
     log(committee, MAY_1, {meter: D("1100")})
-    assert codes(refused(log, committee, MAY_2, {meter: D("1000000")})) == {
+    assert codes(refusal_of(log, committee, MAY_2, {meter: D("1000000")})) == {
         f"meter-{meter.pk}": ["too_large"]
     }
     # 598 900 m³ in a day: a digit typed twice, not a well.
-    assert codes(refused(log, committee, MAY_2, {meter: D("600000")})) == {
+    assert codes(refusal_of(log, committee, MAY_2, {meter: D("600000")})) == {
         f"meter-{meter.pk}": ["absurd"]
     }
     assert logs_count() == 1
@@ -143,13 +142,13 @@ def test_impossible_numbers_in_a_log_are_refused_beside_their_field(
     committee, meter, values, field, code
 ):
     log(committee, MAY_1, {meter: D("1100")})
-    error = refused(log, committee, MAY_2, {meter: D("1150")}, **values)
+    error = refusal_of(log, committee, MAY_2, {meter: D("1150")}, **values)
     assert codes(error) == {field: [code]}
     assert logs_count() == 1 and len(volumes(meter)) == 1
 
 
 def test_a_tank_level_and_hours_of_supply_must_fit_a_tank_and_a_day(committee, tank, sector):
-    error = refused(
+    error = refusal_of(
         log, committee, MAY_1, {}, tank_levels={tank: D("120")}, supply_hours={sector: D("25")}
     )
     assert codes(error) == {f"tank-{tank.pk}": ["absurd"], f"sector-{sector.pk}": ["absurd"]}
@@ -164,7 +163,7 @@ def test_a_weekly_log_may_count_the_pump_hours_of_the_whole_week(committee, mete
 
 def test_a_second_log_for_the_same_day_is_refused_and_says_so(committee, meter):
     log(committee, MAY_1, {meter: D("1100")})
-    error = refused(log, committee, MAY_1, {meter: D("1120")})
+    error = refusal_of(log, committee, MAY_1, {meter: D("1120")})
     assert codes(error) == {"day": ["duplicate_day"]}
     assert "01/05/2025" in " ".join(error.messages)
     assert volumes(meter) == [(MAY_1, "1100.000", "100.000")]
@@ -181,8 +180,8 @@ def test_a_log_sent_twice_by_the_same_page_is_stored_once(committee, meter):
 
 def test_a_log_in_the_future_or_before_the_meter_was_installed_is_refused(committee, meter):
     future = date.today() + timedelta(days=3)
-    assert codes(refused(log, committee, future, {meter: D("1100")})) == {"day": ["future"]}
-    error = refused(log, committee, date(2024, 12, 1), {meter: D("1100")})
+    assert codes(refusal_of(log, committee, future, {meter: D("1100")})) == {"day": ["future"]}
+    error = refusal_of(log, committee, date(2024, 12, 1), {meter: D("1100")})
     assert f"meter-{meter.pk}" in codes(error)
     assert logs_count() == 0
 
@@ -201,7 +200,7 @@ def test_a_day_logged_late_between_two_logs_splits_the_volume_of_the_next_one(co
 def test_a_late_reading_higher_than_the_next_days_is_refused(committee, meter):
     log(committee, MAY_1, {meter: D("1100")})
     log(committee, MAY_3, {meter: D("1300")})
-    error = refused(log, committee, MAY_2, {meter: D("1350")})
+    error = refusal_of(log, committee, MAY_2, {meter: D("1350")})
     assert "1300" in " ".join(error.messages)
     assert len(volumes(meter)) == 2
 
@@ -238,7 +237,7 @@ def test_an_interruption_is_kept_with_its_cause_sectors_and_households(committee
 
 def test_an_interruption_needs_a_cause_and_a_positive_duration(committee):
     entry = InterruptionInput(cause="volcano", hours=D("0"))
-    error = refused(log, committee, MAY_1, {}, interruption=entry)
+    error = refusal_of(log, committee, MAY_1, {}, interruption=entry)
     assert set(codes(error)) == {"interruption_cause", "interruption_hours"}
     assert logs_count() == 0
 
@@ -254,7 +253,7 @@ def test_another_committees_meter_is_never_read_into_this_log(committee, other_c
 
 
 def test_a_pump_cannot_hang_deeper_than_its_well(committee):
-    error = refused(make_well, committee, depth_m=D("50"), pump_intake_m=D("60"))
+    error = refusal_of(make_well, committee, depth_m=D("50"), pump_intake_m=D("60"))
     assert "pump_intake_m" in codes(error)
     with scopes_disabled():
         assert not Source.objects.exists()
@@ -262,7 +261,7 @@ def test_a_pump_cannot_hang_deeper_than_its_well(committee):
 
 def test_a_bulk_supply_names_its_supplier_and_keeps_its_price(committee):
     with scope(committee=committee):
-        error = refused(source_save, committee=committee, by=None, name="SEMAPA", kind="bulk")
+        error = refusal_of(source_save, committee=committee, by=None, name="SEMAPA", kind="bulk")
         assert "supplier" in codes(error)
         bulk = source_save(
             committee=committee,
@@ -277,13 +276,13 @@ def test_a_bulk_supply_names_its_supplier_and_keeps_its_price(committee):
 
 
 def test_a_meter_measures_a_source_or_a_sector_not_both(committee, well, sector):
-    error = refused(make_meter, committee, source=well, sector=sector)
+    error = refusal_of(make_meter, committee, source=well, sector=sector)
     assert error.messages
 
 
 def test_the_balance_estimates_must_stay_within_fifty_percent(committee):
     with scope(committee=committee):
-        error = refused(
+        error = refusal_of(
             balance_settings_save,
             committee=committee,
             by=None,
@@ -291,7 +290,7 @@ def test_the_balance_estimates_must_stay_within_fifty_percent(committee):
             unauthorized_margin=D("10"),
         )
         assert codes(error) == {"unauthorized_margin": ["absurd"]}
-        error = refused(
+        error = refusal_of(
             balance_settings_save, committee=committee, by=None, energy_price_per_kwh=-1
         )
         assert codes(error) == {"energy_price_per_kwh": ["negative"]}
@@ -315,9 +314,11 @@ def level(source, day, kind, depth, flow=None):
 
 def test_a_well_level_deeper_than_the_well_or_twice_the_same_day_is_refused(well):
     level(well, MAY_1, "static", D("42.5"))
-    assert codes(refused(level, well, MAY_2, "static", D("95"))) == {"depth_m": ["absurd"]}
-    assert codes(refused(level, well, MAY_1, "static", D("43"))) == {"measured_on": ["duplicate"]}
-    assert codes(refused(level, well, MAY_2, "static", D("-1"))) == {"depth_m": ["negative"]}
+    assert codes(refusal_of(level, well, MAY_2, "static", D("95"))) == {"depth_m": ["absurd"]}
+    assert codes(refusal_of(level, well, MAY_1, "static", D("43"))) == {
+        "measured_on": ["duplicate"]
+    }
+    assert codes(refusal_of(level, well, MAY_2, "static", D("-1"))) == {"depth_m": ["negative"]}
     with scopes_disabled():
         assert WellLevel.objects.count() == 1
 
@@ -327,12 +328,12 @@ def test_levels_are_measured_in_wells_only(committee):
         tanker = source_save(
             committee=committee, by=None, name="Cisterna", kind="tanker", supplier="Don Julio"
         )
-    assert refused(level, tanker, MAY_1, "static", D("10")).messages
+    assert refusal_of(level, tanker, MAY_1, "static", D("10")).messages
 
 
 def test_an_incident_needs_a_place_and_what_was_seen(committee, well):
     with scope(committee=committee):
-        error = refused(
+        error = refusal_of(
             incident_report,
             committee=committee,
             by=None,

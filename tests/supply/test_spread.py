@@ -7,8 +7,7 @@ from django_scopes import scope
 
 from comunagua.lib.periods import Period
 from comunagua.supply.balance.figures import production_by_month, sector_nrw
-
-from .conftest import D, log, make_meter
+from tests.actors import D, log, make_meter
 
 
 def produced(committee, first, last):

@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.actors import command_refused
+
 from .helpers import EXAMPLE_FILE, TARIFA_2016
 
 D = Decimal
@@ -28,12 +30,6 @@ def quote(*args) -> str:
 
 def quote_json(*args) -> dict:
     return json.loads(quote(*args, "--json"), parse_float=D)
-
-
-def refused(*args) -> str:
-    with pytest.raises(CommandError) as failure:
-        quote(*args)
-    return str(failure.value)
 
 
 def test_the_json_quote_has_the_total_the_currency_and_the_lines(tmp_path):
@@ -136,34 +132,46 @@ def test_a_rounding_line_appears_in_the_table(tmp_path):
 )
 def test_a_bad_file_is_refused_naming_the_field(tmp_path, old, new, field):
     assert old in TARIFA_2016
-    message = refused("--tariff", write(tmp_path, TARIFA_2016.replace(old, new)), "--m3", "1")
+    message = command_refused(
+        "tariff", "quote", "--tariff", write(tmp_path, TARIFA_2016.replace(old, new)), "--m3", "1"
+    )
     assert message.startswith(f"{field}: ")
 
 
 def test_an_unknown_category_is_refused_naming_the_option(tmp_path):
-    message = refused("--tariff", write(tmp_path), "--m3", "1", "--category", "commercial")
+    message = command_refused(
+        "tariff", "quote", "--tariff", write(tmp_path), "--m3", "1", "--category", "commercial"
+    )
     assert message.startswith("category: ") and "residential" in message
 
 
 @pytest.mark.parametrize("m3", ["-1", "doce", "1e400"])
 def test_a_bad_consumption_is_refused_naming_m3(tmp_path, m3):
-    assert refused("--tariff", write(tmp_path), "--m3", m3).startswith("m3: ")
+    assert command_refused("tariff", "quote", "--tariff", write(tmp_path), "--m3", m3).startswith(
+        "m3: "
+    )
 
 
 def test_an_unknown_charge_is_refused_naming_it(tmp_path):
-    message = refused("--tariff", write(tmp_path), "--m3", "1", "--charge", "late_fine")
+    message = command_refused(
+        "tariff", "quote", "--tariff", write(tmp_path), "--m3", "1", "--charge", "late_fine"
+    )
     assert message.startswith("charge: ")
 
 
 def test_a_missing_file_is_refused_naming_it(tmp_path):
-    message = refused("--tariff", str(tmp_path / "no-such.toml"), "--m3", "1")
+    message = command_refused(
+        "tariff", "quote", "--tariff", str(tmp_path / "no-such.toml"), "--m3", "1"
+    )
     assert message.startswith("tariff: ") and "no-such.toml" in message
 
 
 def test_a_file_that_is_not_text_is_refused(tmp_path):
     path = tmp_path / "tarifa.toml"
     path.write_bytes(b"\xff\xfe\x00name")
-    assert refused("--tariff", str(path), "--m3", "1").startswith("tariff: ")
+    assert command_refused("tariff", "quote", "--tariff", str(path), "--m3", "1").startswith(
+        "tariff: "
+    )
 
 
 def test_the_command_wants_an_action():

@@ -5,23 +5,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from comunagua.tariffs import engine, services
 from comunagua.tariffs.models import Tariff
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.actors import make_user, url
 
 from .helpers import EXAMPLE_FILE, TARIFA_2016
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLE = EXAMPLE_FILE.read_text(encoding="utf-8")
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def count() -> int:

@@ -11,7 +11,7 @@ from django_scopes import scope
 from comunagua.tariffs import engine, selectors, services
 from comunagua.tariffs.models import Tariff
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.actors import make_user
 
 from .helpers import EXAMPLE_FILE, TARIFA_2016
 

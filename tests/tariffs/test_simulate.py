@@ -8,16 +8,21 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from comunagua.billing.models import Bill
 from comunagua.tariffs.models import Tariff
 from comunagua.tenancy.roles import Role
-from tests.billing.conftest import TARIFF, make_tariff, run
-from tests.conftest import add_connection, make_user
-from tests.metering.conftest import month_read
+from tests.actors import (
+    TARIFF,
+    add_connection,
+    command_refused,
+    make_tariff,
+    make_user,
+    month_read,
+    run,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +54,6 @@ def simulate(*args) -> str:
     out = io.StringIO()
     call_command("tariff", "simulate", *args, stdout=out)
     return out.getvalue()
-
-
-def refused(*args) -> str:
-    with pytest.raises(CommandError) as failure:
-        simulate(*args)
-    return str(failure.value)
 
 
 def saved() -> tuple[int, int]:
@@ -125,7 +124,9 @@ def test_the_command_refuses_what_it_cannot_simulate_and_saves_nothing(
     options = {"--committee": committee.slug, "--tariff": str(proposal), "--period": "2025-03"}
     options.update(change)
     before = saved()
-    message = refused(*[part for pair in options.items() for part in pair])
+    message = command_refused(
+        "tariff", "simulate", *[part for pair in options.items() for part in pair]
+    )
     assert words in message
     assert saved() == before
 
@@ -136,7 +137,16 @@ def test_a_proposal_without_a_category_the_committee_bills_is_refused_naming_it(
     only_homes = TARIFF[: TARIFF.index('[[category]]\ncode = "commercial"')]
     path = tmp_path / "solo-hogares.toml"
     path.write_text(only_homes, encoding="utf-8")
-    message = refused("--committee", committee.slug, "--tariff", str(path), "--period", "2025-03")
+    message = command_refused(
+        "tariff",
+        "simulate",
+        "--committee",
+        committee.slug,
+        "--tariff",
+        str(path),
+        "--period",
+        "2025-03",
+    )
     assert "commercial" in message
 
 

@@ -30,7 +30,7 @@ def changed(path: str, value=None, *, delete: bool = False) -> dict:
     return data
 
 
-def refused(data) -> TariffError:
+def parse_refused(data) -> TariffError:
     with pytest.raises(TariffError) as failure:
         engine.parse(data)
     error = failure.value
@@ -94,7 +94,7 @@ def test_the_base_tariff_of_these_tests_is_valid():
     ],
 )
 def test_every_validation_error_names_its_field(path, value, field):
-    assert refused(changed(path, value)).field == field
+    assert parse_refused(changed(path, value)).field == field
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_every_validation_error_names_its_field(path, value, field):
     ],
 )
 def test_a_missing_required_field_is_named(path, field):
-    assert refused(changed(path, delete=True)).field == field
+    assert parse_refused(changed(path, delete=True)).field == field
 
 
 def test_the_minimum_sewer_charges_and_a_charge_name_may_be_left_out():
@@ -131,7 +131,7 @@ def test_the_minimum_sewer_charges_and_a_charge_name_may_be_left_out():
 def test_a_second_charge_with_the_same_code_is_named():
     data = copy.deepcopy(BASE)
     data["charge"].append({"code": "late_fine", "amount": "7.00"})
-    assert refused(data).field == "charge[2].code"
+    assert parse_refused(data).field == "charge[2].code"
 
 
 def test_a_toml_float_is_refused_with_the_number_to_write_in_quotes():
@@ -143,7 +143,7 @@ def test_a_toml_float_is_refused_with_the_number_to_write_in_quotes():
 
 
 def test_a_decimal_comma_is_refused_with_the_number_written_with_a_point():
-    error = refused(changed("category.0.fixed_charge", "18,50"))
+    error = parse_refused(changed("category.0.fixed_charge", "18,50"))
     assert '"18.50"' in error.message
 
 
@@ -160,11 +160,11 @@ def test_a_toml_syntax_error_is_named_toml_with_its_line():
 
 
 def test_the_increasing_blocks_error_says_which_bound_it_must_pass():
-    error = refused(changed("category.0.blocks.1.up_to_m3", "8"))
+    error = parse_refused(changed("category.0.blocks.1.up_to_m3", "8"))
     assert error.field == "category[1].blocks[2].up_to_m3"
     assert error.params == {"previous": "10"}
 
 
 def test_an_unknown_category_lists_the_ones_allowed():
-    error = refused(changed("category.0.code", "piscina"))
+    error = parse_refused(changed("category.0.code", "piscina"))
     assert "residential, social, commercial, institutional, public_tap" in error.message

@@ -25,9 +25,8 @@ from comunagua.supply.log.services import operator_log_enter
 from comunagua.supply.network.services import meter_save, source_save
 from comunagua.tariffs import services as tariff_services
 from comunagua.tenancy.roles import Role
-from tests.conftest import add_connection, make_user
+from tests.actors import add_connection, make_user, report_incident
 from tests.pictures import picture_bytes
-from tests.supply.conftest import report_incident
 
 PREFIX = "<slug:committee>/"
 # The reader app's service worker and manifest hold no data and need no login, so that a phone

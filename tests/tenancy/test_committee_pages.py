@@ -5,13 +5,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from PIL import Image
 
 from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
+from tests.actors import PASSWORD, make_user, url
 from tests.concurrency import at_once
-from tests.conftest import PASSWORD, make_user
 from tests.pictures import picture
 
 User = get_user_model()
@@ -20,10 +19,6 @@ User = get_user_model()
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def details(committee, **changes):

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 
 from comunagua.registry.models import RegistryImport
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_committee, make_user
+from tests.actors import make_committee, make_user
 from tests.tenancy.objects import (
     ID_KIND,
     NOT_IDS,

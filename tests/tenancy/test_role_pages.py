@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from comunagua.tenancy.roles import Role, can
-from tests.conftest import make_user
+from tests.actors import make_user
 from tests.tenancy.objects import (
     ID_KIND,
     MORE_IDS,

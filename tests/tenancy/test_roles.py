@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from comunagua.registry.models import Holding
 from comunagua.tenancy.roles import PERMISSIONS, Role, can, permissions_of
-from tests.conftest import add_connection, make_user
+from tests.actors import add_connection, make_user
 
 R = Role
 # What each role may do. A change here is a change of policy: it must be deliberate.

@@ -10,7 +10,7 @@ from django_scopes.exceptions import ScopeError
 
 from comunagua.registry.models import Connection, Member
 from comunagua.tenancy.history import ScopedHistoryManager
-from tests.conftest import add_connection
+from tests.actors import add_connection
 
 # Tables with a committee column that are reachable without a scope, and why. A change here is a
 # change of policy: it must be deliberate.

@@ -15,7 +15,7 @@ from comunagua.metering.rounds import services as round_services
 from comunagua.registry.models import Holding
 from comunagua.tenancy.models import RoleAssignment
 from comunagua.tenancy.roles import Role, permissions_of
-from tests.conftest import add_connection, make_user
+from tests.actors import add_connection, make_user, url
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def person(committee, other_committee):
 def person_client(client, person):
     client.force_login(person)
     return client
-
-
-def url(name, committee, **kwargs):
-    return reverse(name, kwargs={"committee": committee.slug, **kwargs})
 
 
 def records(committee):

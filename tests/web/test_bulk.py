@@ -13,8 +13,7 @@ from comunagua.billing.models import Bill, BillingRun
 from comunagua.billing.services import BILL_FIELDS
 from comunagua.registry.models import Holding
 from comunagua.web.bulk import insert_rows
-from tests.billing.conftest import make_tariff
-from tests.conftest import add_connection, make_committee
+from tests.actors import add_connection, make_committee, make_tariff
 
 D = Decimal
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from comunagua.tenancy.roles import Role
-from tests.conftest import make_user
+from tests.actors import make_user
 
 
 class _Form(forms.Form):
