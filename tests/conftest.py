@@ -36,15 +36,10 @@ def connection(committee, board_user):
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgresql` need real concurrent connections: they run in the PostgreSQL
     leg and are left out (not skipped) of the SQLite one, whose test database is one shared
-    in-memory connection.
-
-    Under pytest-xdist (`make test` runs two workers per leg, `--dist loadgroup`) the demo's
-    tests stay together on one worker, so the demo is loaded once per leg, not once per worker."""
+    in-memory connection. Hypothesis tests are marked `property`, for `make deep`."""
     import os
 
     for item in items:
-        if item.nodeid.startswith("tests/demo/"):
-            item.add_marker(pytest.mark.xdist_group("demo"))
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.property)  # what `make deep` runs, with more examples
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):

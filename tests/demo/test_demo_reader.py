@@ -5,7 +5,8 @@ import pytest
 
 from tests.actors import TODAY
 
-pytestmark = pytest.mark.django_db
+# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 SLUG = "maria-auxiliadora"
 

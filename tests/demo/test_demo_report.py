@@ -22,7 +22,8 @@ from comunagua.registry.models import Holding
 from comunagua.tenancy.models import Committee
 from tests.actors import TODAY
 
-pytestmark = pytest.mark.django_db
+# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 ZERO = Decimal("0.00")
 MONTHS = (Period(2026, 9), Period(2026, 10), Period(2025, 12))
