@@ -30,7 +30,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from comunagua.billing import services as billing_services
 from comunagua.ledger.books import services as books_services
@@ -158,6 +158,25 @@ def stranger(other_committee):
 def board_client(client, board_user):
     client.force_login(board_user)
     return client
+
+
+@pytest.fixture
+def in_scope(committee):
+    """Run the test body inside the committee's scope, as a request would."""
+    with scope(committee=committee):
+        yield committee
+
+
+@pytest.fixture
+def no_scope():
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def connection(committee, board_user):
+    """Connection 101, with its holder and meter."""
+    return add_connection(committee, "101", by=board_user)
 
 
 def client_as(client, committee, role, username=None):

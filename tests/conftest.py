@@ -2,10 +2,8 @@
 registered here as a plugin so that its fixtures reach every test."""
 
 import pytest
-from django_scopes import scope, scopes_disabled
 
 from tests import properties  # noqa: F401  (loads the Hypothesis profile for every test)
-from tests.actors import add_connection
 
 pytest_plugins = ["tests.actors"]
 
@@ -13,24 +11,6 @@ pytest_plugins = ["tests.actors"]
 @pytest.fixture(autouse=True)
 def _spanish(settings):
     settings.LANGUAGE_CODE = "es"
-
-
-@pytest.fixture
-def in_scope(committee):
-    """Run the test body inside the committee's scope, as a request would."""
-    with scope(committee=committee):
-        yield committee
-
-
-@pytest.fixture
-def no_scope():
-    with scopes_disabled():
-        yield
-
-
-@pytest.fixture
-def connection(committee, board_user):
-    return add_connection(committee, "101", by=board_user)
 
 
 def pytest_collection_modifyitems(config, items):
