@@ -19,12 +19,12 @@ connections are active (the rest suspended or disconnected, which are not billed
 categories (residential, social, commercial, institutional, public taps) priced by a tariff
 with every category and sewer charges, about 40 % of homes and shops with sewer. Two closed
 reading rounds (February and March 2025) with whole m³ between 1 and 15 as readers type them,
-and about 1 % estimates with litre fractions. February is billed by `billing_run` itself (its
+and about 1 % estimates with litre fractions. February is billed by `run_create` itself (its
 time is `first_run_seconds`, not the headline), and about 2 % of February's bills get a credit
 note, so March's previous balances come from both queries of `balances_before`.
 `setup_seconds` is everything before the timed runs (migrate and the first run included).
 
-The measured figure is `billing_run` for March, wall clock, the whole transaction and its
+The measured figure is `run_create` for March, wall clock, the whole transaction and its
 commit included. It runs `repetitions` times; between two runs the March bills and run are
 deleted and the bill number sequence is reset (on PostgreSQL the database is also vacuumed and
 analysed and a checkpoint taken), all outside the timing, so every repetition bills the same
@@ -34,7 +34,7 @@ benchmark's own process (Django and the service, not the database server) in eac
 `load_average_before` and `load_average_after` say how busy the machine was: other work on it
 slows every figure.
 
-`phases` breaks the median repetition down: the time spent inside each step `billing_run`
+`phases` breaks the median repetition down: the time spent inside each step `run_create`
 calls (billable_consumptions, tariff_in_force, balances_before, numbers_take, the tariff
 quotes, insert_rows, which writes the bills: COPY on PostgreSQL, executemany on SQLite);
 `other_seconds` is the rest (the connection and holder queries, sorting, building the bill
@@ -405,7 +405,7 @@ def _build(count: int) -> dict:
     from django.db import transaction
 
     from comunagua.billing.models import Bill, CreditNote
-    from comunagua.billing.services import billing_run
+    from comunagua.billing.services import run_create
     from comunagua.lib.periods import Period
     from comunagua.metering.models import Reading, Round
     from comunagua.registry.models import Connection, Holding, Lot, Member, Meter, Sector
@@ -503,7 +503,7 @@ def _build(count: int) -> dict:
         _insert(Reading, READING_COLUMNS, readings)
         _reset_sequences(Reading)
     started = time.perf_counter()
-    first = billing_run(committee=committee, period=february, by=user, issued_on=date(2025, 3, 5))
+    first = run_create(committee=committee, period=february, by=user, issued_on=date(2025, 3, 5))
     first_run_seconds = time.perf_counter() - started
     _log(f"first run (February, empty balances): {first_run_seconds:.2f}s")
     with _timed("credit notes on February bills"), transaction.atomic():
@@ -557,9 +557,9 @@ def _settle() -> None:
 
 
 def _billing_run(world: dict):
-    from comunagua.billing.services import billing_run
+    from comunagua.billing.services import run_create
 
-    return billing_run(
+    return run_create(
         committee=world["committee"],
         period=world["period"],
         by=world["user"],
@@ -610,7 +610,7 @@ def _undo(world: dict, run) -> None:
 
 @contextlib.contextmanager
 def _phases():
-    """Time the steps billing_run calls, and the time inside cursor.execute, while the block
+    """Time the steps run_create calls, and the time inside cursor.execute, while the block
     runs. Wrapping a handful of calls and ~60 queries costs microseconds."""
     from django.db import connection
 

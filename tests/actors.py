@@ -300,7 +300,7 @@ def make_tariff(committee, by=None, start=date(2025, 1, 1)):
 def run(committee, period=MARCH, by=None, **kwargs):
     kwargs.setdefault("issued_on", ISSUED)
     with scope(committee=committee):
-        return billing_services.billing_run(committee=committee, period=period, by=by, **kwargs)
+        return billing_services.run_create(committee=committee, period=period, by=by, **kwargs)
 
 
 # --- debts and payments, posted as billing and the cash desk post them -------------------------

@@ -1,6 +1,6 @@
 """An independent recomputation of a committee's bills, from raw rows and the written rules.
 
-The bills of the demo were made by `billing.services.billing_run`, which prices with
+The bills of the demo were made by `billing.services.run_create`, which prices with
 `tariffs.engine.quote` and takes its volumes from `metering.readings.selectors`. To check them
 against something that is not the same code, this module imports none of that (nor `lib.money`,
 `metering.validation` or the metering services): it reads plain rows with `values_list`, the

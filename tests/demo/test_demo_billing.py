@@ -302,7 +302,7 @@ def test_billing_a_demo_month_again_returns_its_run_and_issues_nothing(main):
     with scopes_disabled():
         run = BillingRun.objects.filter(committee=main).order_by("period")[5]
         bills, last = Bill.objects.filter(committee=main).count(), last_bill_number(main)
-        again = billing_services.billing_run(
+        again = billing_services.run_create(
             committee=main, period=Period.of(run.period), by=None, issued_on=TODAY
         )
         assert again.pk == run.pk
@@ -330,13 +330,13 @@ def test_an_interrupted_run_leaves_no_bill_and_consumes_no_number(main, monkeypa
 
         monkeypatch.setattr(billing_services, "insert_rows", power_cut)
         with pytest.raises(RuntimeError):
-            billing_services.billing_run(committee=main, period=period, by=None)
+            billing_services.run_create(committee=main, period=period, by=None)
         assert not BillingRun.objects.filter(committee=main, period=period.first_day).exists()
         assert Bill.objects.filter(committee=main).count() == bills
         assert last_bill_number(main) == last
 
         monkeypatch.undo()
-        run = billing_services.billing_run(committee=main, period=period, by=None)
+        run = billing_services.run_create(committee=main, period=period, by=None)
         numbers = sorted(Bill.objects.filter(run=run).values_list("number", flat=True))
         assert numbers == list(range(last + 1, last + 1 + run.bill_count))
         assert run.bill_count > 300
@@ -396,7 +396,7 @@ def test_a_new_tariff_version_prices_the_month_it_starts_and_the_recomputation_f
             data=tomllib.loads(TARIFF_2026),
             source=TARIFF_2026,
         )
-        run = billing_services.billing_run(committee=main, period=period, by=None)
+        run = billing_services.run_create(committee=main, period=period, by=None)
         assert run.tariff_id == newer.pk
         rows = recompute.load(main.pk)
     expected = recompute.expected_bills(rows)

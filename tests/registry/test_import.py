@@ -17,7 +17,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from openpyxl import Workbook
 
-from comunagua.registry import importer, services
+from comunagua.registry import importer, selectors, services
 from comunagua.registry.models import (
     Connection,
     Holding,
@@ -134,7 +134,7 @@ def connection(committee, number: str) -> Connection:
 
 def holder(conn: Connection) -> Member:
     with scopes_disabled():
-        return services.current_holding(conn).member
+        return selectors.current_holding(conn).member
 
 
 def meter(conn: Connection) -> Meter | None:
@@ -210,7 +210,7 @@ def test_a_good_csv_imports_every_row_with_one_member_per_id_document(committee,
     assert installed.installed_on == date(2010, 3, 20)
     assert meter(c203) is None
     with scopes_disabled():
-        assert services.current_holding(c201).started_on == date(2010, 3, 20)
+        assert selectors.current_holding(c201).started_on == date(2010, 3, 20)
 
 
 def test_an_import_is_recorded_in_the_history_with_who_imported_it(committee, board_user):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from comunagua.registry import services
+from comunagua.registry import selectors, services
 from comunagua.registry.models import Connection, Holding, Lot, Member, Meter
 from tests.actors import add_connection, url
 
@@ -480,7 +480,7 @@ def test_a_change_of_holder_dated_in_the_future_or_before_the_current_holder_is_
     done = board_client.post(transfer, {"member": heir.pk, "on": "2024-05-01"})
     assert done.status_code == 302
     with scopes_disabled():
-        assert services.current_holding(connection).member == heir
+        assert selectors.current_holding(connection).member == heir
 
 
 # --- one ID document, however it is typed ------------------------------------------------------

@@ -140,7 +140,7 @@ def committee_objects(committee) -> dict[str, int]:
             toml_text=Path("docs/examples/tarifa-2016.toml").read_text(),
         )
         round_services.round_close(round=reading_round, by=None)
-        run = billing.billing_run(committee=committee, period=PERIOD, by=None)
+        run = billing.run_create(committee=committee, period=PERIOD, by=None)
         bill = run.bills.get()
         cashier = make_user(committee, Role.CASHIER)
         till = cash_services.session_open(committee=committee, cashier=cashier)

@@ -17,7 +17,7 @@ from tests.actors import add_connection, make_committee, make_tariff
 
 D = Decimal
 
-FIELDS = BILL_FIELDS  # the columns billing_run writes
+FIELDS = BILL_FIELDS  # the columns run_create writes
 # Strings COPY's text format must escape: tab, newline, backslash, quotes, and non-ASCII.
 AWKWARD = 'Fuga\tfrente a la casa\nN° 12 \\ "Doña" m³ \\N'
 LINES = [

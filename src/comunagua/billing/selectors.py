@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from comunagua.lib.money import sum_to_cents, sum_to_unit
+from comunagua.lib.money import cents, sum_to_cents, sum_to_unit
 from comunagua.lib.periods import Period
 from comunagua.tenancy.models import Committee
 
 from .models import Bill, BillingRun, CreditNote
+
+ZERO = Decimal("0.00")
 
 
 def run_of(*, committee: Committee, period: Period) -> BillingRun | None:
@@ -148,3 +150,9 @@ def latest_billed_period(*, committee: Committee) -> Period | None:
         .first()
     )
     return Period.of(day) if day else None
+
+
+def credited(bill: Bill) -> Decimal:
+    """What credit notes have already taken back from the bill."""
+    total = CreditNote.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"]
+    return ZERO if total is None else cents(total)  # SQLite sums decimals as floats

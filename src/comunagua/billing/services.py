@@ -1,6 +1,6 @@
 """Every write to billing. Keyword-only, one transaction each.
 
-`billing_run` turns a period's closed reading round into bills, all or nothing: it bills every
+`run_create` turns a period's closed reading round into bills, all or nothing: it bills every
 ACTIVE connection (suspended, disconnected and closed ones are not billed: they receive no water
 and the round does not estimate them), and refuses the whole run if an active connection has no
 billable consumption. Running it again for the same period returns the existing run.
@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comunagua.ledger.arrears import services as ledger_arrears
 from comunagua.ledger.books import selectors as ledger_selectors
 from comunagua.ledger.books import services as ledger_services
-from comunagua.lib.money import as_decimal, cents
+from comunagua.lib.money import as_decimal
 from comunagua.lib.periods import Period
 from comunagua.metering.readings.selectors import RoundNotClosed, billable_consumptions
 from comunagua.registry.models import Connection, Holding
@@ -30,10 +29,11 @@ from comunagua.tenancy.models import Committee
 from comunagua.tenancy.services import numbers_take
 from comunagua.web.bulk import insert_rows
 
+from . import selectors
 from .models import Bill, BillingRun, CreditNote
 
 ZERO = Decimal("0.00")
-# The columns billing_run writes, in the order of its rows; the id comes from the database.
+# The columns run_create writes, in the order of its rows; the id comes from the database.
 BILL_FIELDS = [
     "committee_id",
     "run_id",
@@ -113,7 +113,7 @@ def balances_before(*, committee: Committee, on: date) -> dict[int, Decimal]:
 
 
 @transaction.atomic
-def billing_run(
+def run_create(
     *,
     committee: Committee,
     period: Period,
@@ -258,12 +258,6 @@ def billing_run(
     return run
 
 
-def credited(bill: Bill) -> Decimal:
-    """What credit notes have already taken back from the bill."""
-    total = CreditNote.objects.filter(bill=bill).aggregate(total=Sum("amount"))["total"]
-    return ZERO if total is None else cents(total)  # SQLite sums decimals as floats
-
-
 @transaction.atomic
 def credit_note_issue(
     *, bill: Bill, amount, reason: str, by, client_id: str = "", issued_on: date | None = None
@@ -291,7 +285,7 @@ def credit_note_issue(
         raise ValidationError({"amount": _("The amount must be greater than zero.")})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": _("At most two decimal places (centavos).")})
-    left = bill.charges_total - credited(bill)
+    left = bill.charges_total - selectors.credited(bill)
     if amount > left:
         raise ValidationError(
             {

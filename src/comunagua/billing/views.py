@@ -21,7 +21,7 @@ from comunagua.lib.periods import Period
 from comunagua.metering.models import Reading, Route
 from comunagua.metering.readings.selectors import consumption_history
 from comunagua.registry.models import Connection
-from comunagua.registry.services import current_holding
+from comunagua.registry.selectors import current_holding
 from comunagua.tariffs import engine, labels, simulator
 from comunagua.tariffs import selectors as tariff_selectors
 from comunagua.tenancy.roles import can
@@ -67,7 +67,7 @@ def run_create(request):
         period = form.cleaned_data["period"]
         existed = selectors.run_of(committee=request.committee, period=period) is not None
         try:
-            run = services.billing_run(
+            run = services.run_create(
                 committee=request.committee,
                 period=period,
                 by=request.user,
@@ -360,7 +360,7 @@ def credit_note(request, pk: int):
     return render(
         request,
         "billing/credit_note.html",
-        {"bill": bill, "form": form, "left": bill.charges_total - services.credited(bill)},
+        {"bill": bill, "form": form, "left": bill.charges_total - selectors.credited(bill)},
     )
 
 

@@ -17,7 +17,7 @@ ISSUE_DAY = 5  # bills are issued on the 5th of the next month
 
 def bill_month(ctx: DemoContext, period: Period) -> BillingRun:
     issued_on = period.next().first_day + timedelta(days=ISSUE_DAY - 1)
-    return services.billing_run(
+    return services.run_create(
         committee=ctx.committee,
         period=period,
         by=ctx.users.get("tesorera"),

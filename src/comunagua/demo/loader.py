@@ -22,8 +22,8 @@ from . import billing, ledger, metering, registry, supply, tariffs
 from . import committees as committees_module
 from .context import DEFAULT_SEED, DemoContext
 
-# The flows, in the order data flows through the committee. Later issues add metering,
-# billing, ledger, supply and quality here, each a module with `generate(ctx) -> dict`.
+# The flows, in the order data flows through the committee, each a module with
+# `generate(ctx) -> dict`; a new domain's demo data is one more module here.
 FLOWS = [registry, tariffs, metering, billing, ledger, supply]
 
 SLUGS = [spec.slug for spec in committees_module.COMMITTEES]

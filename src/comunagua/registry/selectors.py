@@ -347,3 +347,7 @@ def member_timeline(*, member: Member) -> list[Event]:
             lambda r: _("Connection %(number)s") % {"number": r.connection},
         )
     return sorted(events, key=lambda e: e.when, reverse=True)
+
+
+def current_holding(connection: Connection) -> Holding | None:
+    return connection.holdings.filter(ended_on__isnull=True).select_related("member").first()

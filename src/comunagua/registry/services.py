@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import ensure_same_committee, save_validated
 
+from . import selectors
 from .models import Connection, Holding, Lot, Member, Meter, Sector
 
 MEMBER_FIELDS = {
@@ -119,10 +120,6 @@ def connection_update(*, connection: Connection, by, **fields) -> Connection:
     return connection
 
 
-def current_holding(connection: Connection) -> Holding | None:
-    return connection.holdings.filter(ended_on__isnull=True).select_related("member").first()
-
-
 @transaction.atomic
 def connection_transfer(
     *, connection: Connection, by, member: Member, on: date, reason: str = ""
@@ -130,7 +127,7 @@ def connection_transfer(
     """Transfer of rights: the current holding ends the day the new one starts."""
     ensure_same_committee(connection.committee_id, member)
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
-    current = current_holding(connection)
+    current = selectors.current_holding(connection)
     if current is not None:
         if current.member_id == member.pk:
             raise ValidationError(_("%(name)s already holds this connection.") % {"name": member})

@@ -184,7 +184,7 @@ def connection_transfer(request, pk: int):
     return render(
         request,
         "registry/connection_transfer.html",
-        {"form": form, "connection": connection, "holding": services.current_holding(connection)},
+        {"form": form, "connection": connection, "holding": selectors.current_holding(connection)},
     )
 
 

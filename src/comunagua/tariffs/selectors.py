@@ -26,3 +26,8 @@ def tariff_in_force(*, committee: Committee, on: date) -> Tariff | None:
 def tariff_detail(*, committee: Committee, pk: int) -> Tariff:
     """Raises Tariff.DoesNotExist for another committee's tariff."""
     return Tariff.objects.select_related("created_by").get(committee=committee, pk=pk)
+
+
+def is_editable(tariff: Tariff, *, today: date | None = None) -> bool:
+    """Only a tariff that has not started yet can be edited."""
+    return tariff.effective_from > (today or tariff.committee.today())

@@ -15,16 +15,11 @@ from django.utils.translation import gettext as _
 from comunagua.tenancy.models import Committee
 from comunagua.tenancy.writes import save_validated
 
-from . import engine, labels
+from . import engine, labels, selectors
 from .models import Tariff
 
 # The top-level `name = "…"` line of a TOML file (top-level keys come before any [[table]]).
 _NAME_LINE = re.compile(r"""^(\s*name\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""", re.MULTILINE)
-
-
-def is_editable(tariff: Tariff, *, today: date | None = None) -> bool:
-    """Only a tariff that has not started yet can be edited."""
-    return tariff.effective_from > (today or tariff.committee.today())
 
 
 @transaction.atomic
@@ -69,7 +64,7 @@ def tariff_update(
     """Change a tariff that has not started yet; what is not given stays as it is."""
     tariff = Tariff.objects.select_for_update().get(pk=tariff.pk, committee=tariff.committee_id)
     committee = tariff.committee
-    if not is_editable(tariff):
+    if not selectors.is_editable(tariff):
         raise ValidationError(
             _(
                 "This tariff has been in force since %(date)s and may have priced bills: it "

@@ -101,7 +101,7 @@ def tariff_detail(request, pk: int):
         "tariff": tariff,
         "rules": rules,
         "status": _status(tariff, in_force),
-        "editable": services.is_editable(tariff, today=today),
+        "editable": selectors.is_editable(tariff, today=today),
         "categories": _categories(rules),
         "charges": [(labels.charge_label(c), c) for c in rules.charges.values()],
         "form": form,
@@ -153,7 +153,7 @@ def tariff_create(request):
 @committee_view("tariffs.edit")
 def tariff_edit(request, pk: int):
     tariff = _get(request, pk)
-    if not services.is_editable(tariff):
+    if not selectors.is_editable(tariff):
         messages.error(
             request,
             _("A tariff that is or was in force cannot be changed; create a new one instead."),

@@ -355,7 +355,7 @@ class PlanView:
         return sum((i["left"] for i in self.instalments), ZERO)
 
 
-def household(*, connection: Connection, on: date) -> dict:
+def household_arrears(*, connection: Connection, on: date) -> dict:
     """One household's arrears: its open debts with their age, its standing, its service events
     and its payment plans with what is left of each instalment."""
     committee = connection.committee

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from comunagua.registry.models import Connection
-from comunagua.registry.services import current_holding
+from comunagua.registry.selectors import current_holding
 from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
@@ -146,7 +146,7 @@ def disconnections(request):
 def _household_page(request, connection, *, status=200, **forms_given):
     on = request.committee.today()
     committee = request.committee
-    data = selectors.household(connection=connection, on=on)
+    data = selectors.household_arrears(connection=connection, on=on)
     for debt in data["debts"]:
         debt["label"] = document_label(debt["item"].document_type)
     total = data["total"]
@@ -285,7 +285,7 @@ def notice_print(request, pk: int):
     committee = request.committee
     rules = selectors.rules_of(committee)
     on = request.committee.today()
-    data = selectors.household(connection=connection, on=on)
+    data = selectors.household_arrears(connection=connection, on=on)
     overdue = [d for d in data["debts"] if d["item"].due_on < on]
     for debt in overdue:
         debt["label"] = document_label(debt["item"].document_type)

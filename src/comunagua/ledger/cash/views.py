@@ -21,7 +21,7 @@ from django_scopes import scopes_disabled
 
 from comunagua.lib.text import search_text
 from comunagua.registry.models import Connection
-from comunagua.registry.services import current_holding
+from comunagua.registry.selectors import current_holding
 from comunagua.tenancy.roles import Role, can
 from comunagua.tenancy.scoping import committee_view
 from comunagua.web.forms import apply_errors

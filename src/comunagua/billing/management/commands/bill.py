@@ -49,9 +49,7 @@ class Command(BaseCommand):
         with committee_scope(current):
             existed = selectors.run_of(committee=current, period=month) is not None
             try:
-                run = services.billing_run(
-                    committee=current, period=month, by=by, due_days=due_days
-                )
+                run = services.run_create(committee=current, period=month, by=by, due_days=due_days)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
             bills = list(Bill.objects.filter(run=run).values_list("charges_total", "total_due"))
