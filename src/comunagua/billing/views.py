@@ -26,6 +26,7 @@ from comunagua.tariffs import engine, labels, simulator
 from comunagua.tariffs import selectors as tariff_selectors
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
+from comunagua.web import charts
 from comunagua.web.formats import format_number, format_volume
 from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
@@ -35,12 +36,6 @@ from .forms import CreditNoteForm, RunForm, SimulationForm
 from .models import Bill, BillingRun
 
 ZERO = Decimal("0.00")
-
-# The consumption chart on a printed bill, in SVG user units.
-CHART_WIDTH = 300
-CHART_HEIGHT = 110
-CHART_TOP = 16  # room for the value above the tallest bar
-CHART_BOTTOM = 18  # room for the month below the bars
 
 
 def _home(request, form, status=200):
@@ -139,37 +134,31 @@ class Bar:
 
 def chart(points, *, current: Period) -> dict:
     """Bars for the last months' consumption, scaled to the largest one."""
-    count = max(len(points), 6)  # six slots, so one month does not fill the chart
-    slot = Decimal(CHART_WIDTH) / count
-    width = (slot * Decimal("0.6")).quantize(Decimal("0.1"))
-    area = Decimal(CHART_HEIGHT - CHART_TOP - CHART_BOTTOM)
+    # 300 x 110 units, room for the value above the tallest bar and the month below the bars;
+    # six slots at least, so one month does not fill the chart.
+    frame = charts.Frame(width=300, height=110, top=16, bottom=18, slots=max(len(points), 6))
+    width = frame.bar_width("0.6")
     largest = max((p.m3 for p in points), default=ZERO) or Decimal(1)
     bars = []
     for index, point in enumerate(points):
-        height = (area * point.m3 / largest).quantize(Decimal("0.1"))
-        top = Decimal(CHART_TOP) + area - height
-        left = slot * index + (slot - width) / 2
+        height = frame.height_of(point.m3, largest)
+        top = frame.top_of(height)
+        left = frame.slot_left(index) + (frame.slot - width) / 2
         bars.append(
             Bar(
-                x=left.quantize(Decimal("0.1")),
+                x=charts.tenth(left),
                 y=top,
                 width=width,
                 height=height,
-                label_x=(left + width / 2).quantize(Decimal("0.1")),
+                label_x=charts.tenth(left + width / 2),
                 value_y=top - 3,
-                month=f"{point.period.month:02d}/{point.period.year % 100:02d}",
+                month=charts.month_label(point.period),
                 value=format_number(point.m3),
                 estimated=point.estimated,
                 current=point.period == current,
             )
         )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "baseline": CHART_HEIGHT - CHART_BOTTOM,
-        "month_y": CHART_HEIGHT - 4,
-    }
+    return {"bars": bars, **frame.svg()}
 
 
 def _decimal(text) -> Decimal | None:

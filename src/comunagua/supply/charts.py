@@ -1,16 +1,14 @@
-"""The layout of the supply pages' charts: inline SVG drawn by the templates without JavaScript,
-colours as attributes (as the transparency report's chart, which WeasyPrint can print too).
-
-Only geometry here: the figures come from the selectors.
+"""The supply pages' charts, laid out on the shared frame of `comunagua.web.charts`: non-revenue
+water month by month, and the well's levels. Only geometry here: the figures come from the
+selectors.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
-TENTH = Decimal("0.1")
-ZERO = Decimal(0)
-INK = "#1d2a30"
+from comunagua.web.charts import INK, ZERO, Frame, month_label, tenth
+
 NRW_COLOUR = "#0b6e99"
 STATIC_COLOUR = "#0b6e99"
 PUMPING_COLOUR = "#c2571a"
@@ -21,10 +19,6 @@ HEIGHT = 220
 TOP = 26  # room for the scale and the legend
 BOTTOM = 22  # room for the months
 LEFT = 40  # room for the depth scale (well chart)
-
-
-def _q(value) -> Decimal:
-    return Decimal(value).quantize(TENTH)
 
 
 @dataclass(frozen=True)
@@ -46,34 +40,32 @@ class NrwBar:
 def nrw_chart(months) -> dict:
     """One bar a month: its NRW as a percentage of system input, with a whisker for the 95 %
     range. A month not billed yet, or without production, draws no bar."""
-    count = max(len(months), 1)
-    slot = Decimal(WIDTH) / count
-    width = _q(slot * Decimal("0.6"))
-    area = Decimal(HEIGHT - TOP - BOTTOM)
+    count = len(months)
+    frame = Frame(width=WIDTH, height=HEIGHT, top=TOP, bottom=BOTTOM, slots=count)
+    width = frame.bar_width("0.6")
     highest = max((m.high or m.nrw_percent or ZERO for m in months), default=ZERO)
     # The scale: the highest figure rounded up to ten, at least 40 %.
     scale = max(Decimal(40), (highest / 10).to_integral_value(ROUND_CEILING) * 10)
 
     def y(percent: Decimal) -> Decimal:
-        shown = min(max(percent, ZERO), scale)
-        return _q(Decimal(TOP) + area - area * shown / scale)
+        return frame.y_of(percent, scale)
 
     bars = []
     for index, m in enumerate(months):
-        left = slot * index + (slot - width) / 2
+        left = frame.slot_left(index) + (frame.slot - width) / 2
         if m.nrw_percent is None:
             top = height = ZERO
         else:
             top = y(m.nrw_percent)
-            height = _q(Decimal(TOP) + area - top)
+            height = tenth(frame.top_of(ZERO) - top)
         labelled = count <= 14 or index % 2 == (count - 1) % 2  # always the last month
         bars.append(
             NrwBar(
-                month=f"{m.period.month:02d}/{m.period.year % 100:02d}" if labelled else "",
-                title=f"{m.period.month:02d}/{m.period.year % 100:02d}",
+                month=month_label(m.period) if labelled else "",
+                title=month_label(m.period),
                 period=str(m.period),
-                label_x=_q(slot * index + slot / 2),
-                x=_q(left),
+                label_x=frame.slot_middle(index),
+                x=tenth(left),
                 y=top,
                 width=width,
                 height=height,
@@ -85,11 +77,7 @@ def nrw_chart(months) -> dict:
         )
     return {
         "bars": bars,
-        "width": WIDTH,
-        "height": HEIGHT,
-        "top": TOP,
-        "baseline": HEIGHT - BOTTOM,
-        "month_y": HEIGHT - 4,
+        **frame.svg(),
         "scale": scale,
         "quarter_y": y(scale / 4),
         "quarter": scale / 4,
@@ -126,10 +114,10 @@ def well_chart(report) -> dict | None:
     area = Decimal(HEIGHT - TOP - BOTTOM)
 
     def x(day: date) -> Decimal:
-        return _q(Decimal(LEFT) + plot_width * Decimal((day - start).days) / Decimal(days))
+        return tenth(Decimal(LEFT) + plot_width * Decimal((day - start).days) / Decimal(days))
 
     def y(depth: Decimal) -> Decimal:
-        return _q(Decimal(TOP) + area * (Decimal(depth) - shallow) / span)
+        return tenth(Decimal(TOP) + area * (Decimal(depth) - shallow) / span)
 
     static = [
         Point(x(lv.measured_on), y(lv.depth_m), lv.measured_on, lv.depth_m) for lv in report.static
