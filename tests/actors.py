@@ -8,6 +8,8 @@ with real roles, named as the demo names them.
   `cashier` ("cajera"), `reader` ("lector"), `operator` ("operador"), `member` ("socio").
 - `stranger`: the board of `other_committee`, who must find nothing of `committee`.
 - `board_client`: a test client logged in as the board.
+- `connection`: connection 101 with its holder and meter; `tariff` (TARIFF, from January 2025)
+  and `three`, three connections read for March 2025, for billing.
 
 Builders are plain functions a test calls: committees, users, connections, tariffs, readings,
 bills, debts and payments, wells and logs, incidents, API clients; and two helpers every page
@@ -301,6 +303,23 @@ def run(committee, period=MARCH, by=None, **kwargs):
     kwargs.setdefault("issued_on", ISSUED)
     with scope(committee=committee):
         return billing_services.run_create(committee=committee, period=period, by=by, **kwargs)
+
+
+@pytest.fixture
+def tariff(committee, board_user):
+    """The test tariff (TARIFF) in force from January 2025."""
+    return make_tariff(committee, board_user)
+
+
+@pytest.fixture
+def three(committee, board_user):
+    """Three connections of the hand computation: 0 m³ residential, 12.5 m³ residential with
+    sewer, 25 m³ commercial, read in March 2025 (every meter started at 0)."""
+    plain = add_connection(committee, "1", by=board_user)
+    sewer = add_connection(committee, "2", by=board_user, has_sewer=True)
+    shop = add_connection(committee, "10", by=board_user, category="commercial")
+    month_read(committee, 2025, 3, {plain: "0", sewer: "12.5", shop: "25"}, board_user)
+    return plain, sewer, shop
 
 
 # --- debts and payments, posted as billing and the cash desk post them -------------------------

@@ -4,9 +4,7 @@ committee and the incident, and a clear 400 for a paper it is not printed on."""
 import pytest
 from django.utils.html import escape
 
-from tests.actors import report_incident
-
-from .test_pages import url
+from tests.actors import report_incident, url
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +17,7 @@ def incident(committee, well):
 def test_the_complaint_letters_pdf_is_named_after_the_committee_and_the_incident(
     board_client, committee, incident
 ):
-    response = board_client.get(url(committee, "supply-incident-letter-pdf", pk=incident.pk))
+    response = board_client.get(url("supply-incident-letter-pdf", committee, pk=incident.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -28,15 +26,15 @@ def test_the_complaint_letters_pdf_is_named_after_the_committee_and_the_incident
 
 
 def test_the_complaint_letter_links_to_its_pdf(board_client, committee, incident):
-    page = board_client.get(url(committee, "supply-incident-letter", pk=incident.pk))
-    pdf = url(committee, "supply-incident-letter-pdf", pk=incident.pk)
+    page = board_client.get(url("supply-incident-letter", committee, pk=incident.pk))
+    pdf = url("supply-incident-letter-pdf", committee, pk=incident.pk)
     assert page.status_code == 200 and f'href="{pdf}" id="pdf-link"' in page.content.decode()
 
 
 @pytest.mark.parametrize("name", ["supply-incident-letter", "supply-incident-letter-pdf"])
 @pytest.mark.parametrize("value", ["thermal", "<i>A5</i>"])
 def test_the_complaint_letter_is_printed_on_a4_only(board_client, committee, incident, name, value):
-    address = url(committee, name, pk=incident.pk)
+    address = url(name, committee, pk=incident.pk)
     assert board_client.get(address, {"format": "A4"}).status_code == 200
     response = board_client.get(address, {"format": value})
     assert response.status_code == 400
