@@ -24,6 +24,8 @@ def _chosen() -> str:
 
 
 PROFILE = _chosen()
+if PROFILE not in EXAMPLES:
+    raise SystemExit(f"HYPOTHESIS_PROFILE={PROFILE!r}: use one of {', '.join(EXAMPLES)}")
 for _name, (_pure, _heavy) in EXAMPLES.items():
     settings.register_profile(_name, max_examples=_pure, deadline=None)
 settings.load_profile(PROFILE)

@@ -22,7 +22,7 @@ UNSCOPED = {
     "tenancy.RoleAssignment",
     # The gap-free document counters: infrastructure beneath the domains, never listed on a
     # page, always asked for by an explicit committee (tenancy.services.numbers_take, under a row
-    # lock; ledger.checks). Nothing needs it outside a scope (every writer that takes numbers
+    # lock; ledger.books.checks). Nothing needs it outside a scope (every writer that takes numbers
     # runs in one), so it could be scoped too; it is left open as the bottom layer's own table.
     "tenancy.NumberSequence",
 }

@@ -1,8 +1,7 @@
 """Billing pages. Thin: read through selectors, write through services; the printed bill's
-layout (lines in words, the consumption chart) is prepared here for the templates; the page on
+layout (lines in words) is prepared here, its consumption chart in chart.py; the page on
 its paper, and its PDF from the same templates, come from `comunagua.web.printing`."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -26,12 +25,11 @@ from comunagua.tariffs import engine, labels, simulator
 from comunagua.tariffs import selectors as tariff_selectors
 from comunagua.tenancy.roles import can
 from comunagua.tenancy.scoping import committee_view
-from comunagua.web import charts
-from comunagua.web.formats import format_number, format_volume
+from comunagua.web.formats import format_volume
 from comunagua.web.forms import apply_errors
 from comunagua.web.printing import print_page
 
-from . import selectors, services, simulation
+from . import chart, selectors, services, simulation
 from .forms import CreditNoteForm, RunForm, SimulationForm
 from .models import Bill, BillingRun
 
@@ -118,49 +116,6 @@ def run_detail(request, pk: int):
 # --- the printed bill (aviso de cobranza) ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: Decimal
-    y: Decimal
-    width: Decimal
-    height: Decimal
-    label_x: Decimal
-    value_y: Decimal
-    month: str
-    value: str
-    estimated: bool
-    current: bool
-
-
-def chart(points, *, current: Period) -> dict:
-    """Bars for the last months' consumption, scaled to the largest one."""
-    # 300 x 110 units, room for the value above the tallest bar and the month below the bars;
-    # six slots at least, so one month does not fill the chart.
-    frame = charts.Frame(width=300, height=110, top=16, bottom=18, slots=max(len(points), 6))
-    width = frame.bar_width("0.6")
-    largest = max((p.m3 for p in points), default=ZERO) or Decimal(1)
-    bars = []
-    for index, point in enumerate(points):
-        height = frame.height_of(point.m3, largest)
-        top = frame.top_of(height)
-        left = frame.slot_left(index) + (frame.slot - width) / 2
-        bars.append(
-            Bar(
-                x=charts.tenth(left),
-                y=top,
-                width=width,
-                height=height,
-                label_x=charts.tenth(left + width / 2),
-                value_y=top - 3,
-                month=charts.month_label(point.period),
-                value=format_number(point.m3),
-                estimated=point.estimated,
-                current=point.period == current,
-            )
-        )
-    return {"bars": bars, **frame.svg()}
-
-
 def _decimal(text) -> Decimal | None:
     return None if text is None else Decimal(text)
 
@@ -204,7 +159,7 @@ def _notices(bills: list[Bill], committee) -> list[dict]:
                 "lines": lines,
                 "serial": serial,
                 "category": labels.category_label(bill.category),
-                "chart": chart(
+                "chart": chart.consumption_chart(
                     consumption_history(connection=bill.connection, months=6, until=period),
                     current=period,
                 ),

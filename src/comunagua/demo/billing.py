@@ -1,4 +1,4 @@
-"""The bills of the demo: one billing run per closed reading round, through billing.billing_run.
+"""The bills of the demo: one billing run per closed reading round (billing.services.run_create).
 
 The metering flow closes each month's round and calls `bill_month` before the next month opens
 (the register is set as it stood that month); `generate` only counts what was billed.

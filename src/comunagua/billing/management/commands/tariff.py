@@ -16,7 +16,7 @@ household decile, the bills as issued, the bills under the tariff and the differ
 month's revenue against the committee's costs (docs/tariffs.md, "The simulator").
 
 Each action is one subparser (`add_<action>_arguments`) and one method (`handle_<action>`):
-adding another (e.g. `simulate`) touches nothing else.
+adding another touches nothing else.
 
 The command lives in billing, not in tariffs: `simulate` reads the billed months, which the
 tariffs (below billing) cannot; `quote` is the tariff engine alone.
