@@ -14,6 +14,18 @@ ZERO = Decimal(0)
 HOURS_A_DAY = Decimal(24)
 
 
+# The figures of a day's log besides the meters, as the log's fields name them.
+LOG_NUMBERS = (
+    "pump_hours",
+    "energy_kwh",
+    "chlorine_kg",
+    "flushing_m3",
+    "public_use_m3",
+    "own_use_m3",
+    "tanker_m3",
+)
+
+
 @dataclass(frozen=True)
 class InterruptionInput:
     cause: str

@@ -14,7 +14,7 @@ from comunagua.web.forms import DateInput
 
 from ..fields import number_field
 from ..models import Interruption, ProductionMeter, Tank
-from .entry import HOURS_A_DAY, InterruptionInput, LogEntry
+from .entry import HOURS_A_DAY, LOG_NUMBERS, InterruptionInput, LogEntry
 from .selectors import edited_interruption
 
 
@@ -135,18 +135,7 @@ def log_initial(log) -> dict:
     initial = {
         "day": log.day,
         "note": log.note,
-        **{
-            name: getattr(log, name)
-            for name in (
-                "pump_hours",
-                "energy_kwh",
-                "chlorine_kg",
-                "flushing_m3",
-                "public_use_m3",
-                "own_use_m3",
-                "tanker_m3",
-            )
-        },
+        **{name: getattr(log, name) for name in LOG_NUMBERS},
     }
     for reading in log.readings.all():
         initial[f"meter-{reading.meter_id}"] = reading.value

@@ -25,7 +25,7 @@ from ..network import selectors as network_selectors
 from ..validation import day_text, invalid, one_line
 from . import selectors
 from .checks import check_entry, meter_volume
-from .entry import LogEntry
+from .entry import LOG_NUMBERS, LogEntry
 
 
 def _bought_price(meter: ProductionMeter) -> Decimal | None:
@@ -84,17 +84,6 @@ def _write_log(
         interruption.sectors.set(
             entry.interruption.sectors, through_defaults={"committee": committee}
         )
-
-
-LOG_NUMBERS = (
-    "pump_hours",
-    "energy_kwh",
-    "chlorine_kg",
-    "flushing_m3",
-    "public_use_m3",
-    "own_use_m3",
-    "tanker_m3",
-)
 
 
 @transaction.atomic
