@@ -16,7 +16,7 @@ from comunagua.tenancy.models import Committee, RoleAssignment
 from comunagua.tenancy.roles import Role
 from tests.actors import TODAY, add_connection, make_committee
 
-# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+# One worker runs all the demo tests (xdist: --dist loadgroup), so the demo loads once a leg.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 REGISTER = [Member, Sector, Lot, Connection, Holding, Meter]

@@ -34,7 +34,7 @@ from comunagua.tenancy.models import Committee
 from tests.actors import TODAY
 from tests.demo import recompute
 
-# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+# One worker runs all the demo tests (xdist: --dist loadgroup), so the demo loads once a leg.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 SLUGS = (MAIN_SLUG, SECOND_SLUG)

@@ -5,7 +5,7 @@ import pytest
 
 from tests.actors import TODAY
 
-# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+# One worker runs all the demo tests (xdist: --dist loadgroup), so the demo loads once a leg.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 SLUG = "maria-auxiliadora"

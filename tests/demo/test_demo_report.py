@@ -22,7 +22,7 @@ from comunagua.registry.models import Holding
 from comunagua.tenancy.models import Committee
 from tests.actors import TODAY
 
-# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+# One worker runs all the demo tests (xdist: --dist loadgroup), so the demo loads once a leg.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 ZERO = Decimal("0.00")

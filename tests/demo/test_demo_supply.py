@@ -29,7 +29,7 @@ from comunagua.supply.wells.selectors import well_report
 from comunagua.tenancy.models import Committee
 from tests.actors import TODAY
 
-# One worker runs all the demo tests (make test: --dist loadgroup), so the demo loads once a leg.
+# One worker runs all the demo tests (xdist: --dist loadgroup), so the demo loads once a leg.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 LEAK = Period.of(TODAY) - demo_supply.LEAK_MONTHS_BACK
 FIRST, LAST = Period.of(TODAY) - 24, Period.of(TODAY) - 1
