@@ -76,8 +76,11 @@ def make_user(committee: Committee | None, role: Role | None, username: str | No
     return user
 
 
-def add_connection(committee, number: str, *, by=None, holder=None, sector=None, **fields):
-    """A connection with a holder and a meter, as the office would register it."""
+def add_connection(
+    committee, number: str, *, by=None, holder=None, sector=None, meter=None, **fields
+):
+    """A connection with a holder and a meter, as the office would register it; `meter` changes
+    the meter's fields (serial, digits, initial reading...)."""
     with scope(committee=committee):
         if holder is None:
             holder = registry_services.member_create(
@@ -102,6 +105,7 @@ def add_connection(committee, number: str, *, by=None, holder=None, sector=None,
                 "serial": f"M-{committee.slug}-{number}",
                 "installed_on": date(2020, 1, 1),
                 "initial_reading": Decimal("0"),
+                **(meter or {}),
             },
             **fields,
         )

@@ -4,7 +4,7 @@ and open the printed notice a household receives."""
 
 import os
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,32 +34,12 @@ NBSP = "\N{NO-BREAK SPACE}"
 
 def _four_digit_connection(committee, number: str, sector):
     """A connection whose old meter has four dials, near their end: after 9999 it shows 0000."""
-    with scope(committee=committee):
-        holder = registry.member_create(
-            committee=committee,
-            by=None,
-            first_names="Juana",
-            last_names=f"Mamani {number}",
-            id_document=f"CI-{committee.slug}-{number}",
-            gender="F",
-            household_size=3,
-        )
-        return registry.connection_create(
-            committee=committee,
-            by=None,
-            number=number,
-            address=f"Calle Los Pinos {number}",
-            sector=sector,
-            holder=holder,
-            holder_since=date(2020, 1, 1),
-            connected_on=date(2020, 1, 1),
-            meter={
-                "serial": "VIEJO-4D",
-                "installed_on": date(2020, 1, 1),
-                "digits": 4,
-                "initial_reading": Decimal("9978"),
-            },
-        )
+    return add_connection(
+        committee,
+        number,
+        sector=sector,
+        meter={"serial": "VIEJO-4D", "digits": 4, "initial_reading": Decimal("9978")},
+    )
 
 
 def _text(page, selector: str) -> str:
