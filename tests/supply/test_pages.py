@@ -15,6 +15,7 @@ from comunagua.supply.models import (
     Incident,
     MeterReading,
     OperatorLog,
+    Source,
     WellLevel,
 )
 from comunagua.tenancy.roles import Role
@@ -385,3 +386,20 @@ def test_a_small_system_is_told_it_has_too_few_connections_for_an_ili(
     page = response.content.decode()
     assert '<dd id="ili" data-status="too_few_connections">' in page
     assert "con 1 conexiones" in page  # the pages are in Spanish
+
+
+def test_the_board_adds_a_well_and_a_tank_and_is_told_each_was_saved(board_client, committee):
+    page = board_client.post(
+        url("supply-source-create", committee),
+        {"name": "Pozo Norte", "kind": "well", "is_active": "on", "depth_m": "69"},
+        follow=True,
+    )
+    assert "Fuente Pozo Norte guardada." in page.content.decode()
+    page = board_client.post(
+        url("supply-tank-create", committee),
+        {"name": "Tanque alto", "capacity_m3": "120", "is_active": "on"},
+        follow=True,
+    )
+    assert "Tanque guardado." in page.content.decode()
+    with scopes_disabled():
+        assert [s.name for s in Source.objects.filter(committee=committee)] == ["Pozo Norte"]

@@ -36,29 +36,16 @@ def _source_values(source: Source) -> dict:
 
 
 def _source_form(request, source: Source | None):
-    committee = request.committee
     initial = _source_values(source) if source is not None else {}
-    form = SourceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.source_save(
-                committee=committee, by=request.user, source=source, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Source %(name)s saved.") % {"name": saved.name})
-            return redirect("supply-sources", committee=committee.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    committee = request.committee
+    return _simple_form(
         request,
-        "supply/form.html",
-        {
-            "form": form,
-            "title": _("Change the source") if source else _("New source"),
-            "back": reverse("supply-sources", kwargs={"committee": committee.slug}),
-        },
-        status=status,
+        SourceForm(request.POST or None, initial=initial),
+        lambda data: services.source_save(
+            committee=committee, by=request.user, source=source, **data
+        ),
+        _("Change the source") if source else _("New source"),
+        lambda saved: _("Source %(name)s saved.") % {"name": saved.name},
     )
 
 
@@ -73,15 +60,17 @@ def source_edit(request, pk: int):
     return _source_form(request, source)
 
 
-def _simple_form(request, form, save, title: str, saved_message: str):
+def _simple_form(request, form, save, title: str, saved_message):
+    """A network form page: `save(cleaned_data)` writes and returns what it saved;
+    `saved_message(saved)` says so."""
     committee = request.committee
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.cleaned_data)
+            saved = save(form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, saved_message)
+            messages.success(request, saved_message(saved))
             return redirect("supply-sources", committee=committee.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -104,7 +93,7 @@ def tank_create(request):
         TankForm(request.POST or None),
         lambda data: services.tank_save(committee=committee, by=request.user, **data),
         _("New tank"),
-        _("Tank saved."),
+        lambda _saved: _("Tank saved."),
     )
 
 
@@ -116,5 +105,5 @@ def meter_create(request):
         MeterForm(request.POST or None, committee=committee),
         lambda data: services.meter_save(committee=committee, by=request.user, **data),
         _("New production meter"),
-        _("Meter saved."),
+        lambda _saved: _("Meter saved."),
     )
