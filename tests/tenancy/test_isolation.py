@@ -27,7 +27,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Two committees, each with its board, and one of everything in the other one (its
     incident photo a real file), built once for the whole module inside a transaction that is
     rolled back at its end. Each test runs inside it on a savepoint of its own, so what one
-    test posts is gone before the next."""
+    test posts is gone before the next. Files are not rolled back: the incident photo and the
+    logo are shared by every test here, and no request below may delete or replace them."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
     with django_db_blocker.unblock(), media, transaction.atomic():
         committee = make_committee("Comité de Agua Villa Esperanza", "villa-esperanza")

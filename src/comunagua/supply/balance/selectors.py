@@ -255,10 +255,6 @@ def monthly_nrw(*, committee: Committee, first: Period, last: Period) -> list[Mo
     return result
 
 
-def latest_billed_month(committee: Committee) -> Period | None:
-    return latest_billed_period(committee=committee)
-
-
 def first_logged_month(committee: Committee) -> Period | None:
     day = (
         OperatorLog.objects.filter(committee=committee)
@@ -271,7 +267,7 @@ def first_logged_month(committee: Committee) -> Period | None:
 
 def default_span(committee: Committee, today: date) -> tuple[Period, Period]:
     """The last twelve billed months (or fewer, from the first log)."""
-    last = latest_billed_month(committee) or Period.of(today).previous()
+    last = latest_billed_period(committee=committee) or Period.of(today).previous()
     first = last - 11
     logged = first_logged_month(committee)
     if logged is not None and first < logged <= last:
